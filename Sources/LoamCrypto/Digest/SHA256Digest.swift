@@ -1,0 +1,57 @@
+/// A SHA-256 digest: 32 bytes, compared in constant time, written as lowercase hex.
+public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
+  // Four big-endian words: cheap to copy, hash and compare without heap storage.
+  var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+  public static let byteCount = 32
+
+  /// Creates a digest from exactly 32 bytes; nil for any other length.
+  public init?(bytes: some Collection<UInt8>) {
+    guard bytes.count == Self.byteCount else { return nil }
+    let array = Array(bytes)
+    func word(_ at: Int) -> UInt64 {
+      var value: UInt64 = 0
+      for index in at..<(at + 8) { value = value << 8 | UInt64(array[index]) }
+      return value
+    }
+    (w0, w1, w2, w3) = (word(0), word(8), word(16), word(24))
+  }
+
+  /// Parses 64 characters of hex (either case); nil otherwise.
+  public init?(hex: some StringProtocol) {
+    guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
+    self.init(bytes: bytes)
+  }
+
+  init(words: (UInt64, UInt64, UInt64, UInt64)) { (w0, w1, w2, w3) = words }
+
+  /// The all-zero digest (the `prev` of entry 0).
+  public static let zero = SHA256Digest(words: (0, 0, 0, 0))
+
+  public var bytes: [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(32)
+    for word in [w0, w1, w2, w3] {
+      for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+    }
+    return out
+  }
+
+  public var hex: String { Hex.encode(bytes) }
+  public var description: String { hex }
+
+  /// Constant time: no early exit on the first differing word.
+  public static func == (lhs: SHA256Digest, rhs: SHA256Digest) -> Bool {
+    ((lhs.w0 ^ rhs.w0) | (lhs.w1 ^ rhs.w1) | (lhs.w2 ^ rhs.w2) | (lhs.w3 ^ rhs.w3)) == 0
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(w0)
+    hasher.combine(w1)
+  }
+
+  /// Byte order (the order of the hex strings).
+  public static func < (lhs: SHA256Digest, rhs: SHA256Digest) -> Bool {
+    (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
+  }
+}
