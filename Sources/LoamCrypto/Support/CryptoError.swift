@@ -21,6 +21,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let malformedInput = Code(rawValue: "input.malformed")
     /// A base64 or hex string that does not decode canonically.
     public static let encoding = Code(rawValue: "input.encoding")
+    /// A DSSE envelope that does not have the required shape.
+    public static let envelopeMalformed = Code(rawValue: "dsse.malformed")
     /// OpenSSL failed where it should not (allocation, internal error).
     public static let openSSL = Code(rawValue: "openssl.failure")
   }
