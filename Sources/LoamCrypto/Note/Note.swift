@@ -105,12 +105,13 @@ public struct Note: Hashable, Sendable {
   }
 
   /// Verifies against `verifiers` with C2SP's rules: unknown keys are ignored; a known key's
-  /// failing signature rejects the note; at least one known key must have signed.
+  /// failing signature rejects the note; at least one known key must have signed. A name and key
+  /// id listed twice is ambiguous and an error, as in Go's `golang.org/x/mod/sumdb/note`.
   public func verify(_ verifiers: [NoteVerifier]) throws -> Verification {
     var byIdentity: [String: NoteVerifier] = [:]
     for verifier in verifiers {
       let identity = "\(verifier.name)+\(verifier.keyID)"
-      if let existing = byIdentity[identity], existing != verifier {
+      if byIdentity[identity] != nil {
         throw NoteError(.ambiguousKey, "ambiguous key \(verifier.name)+\(keyIDHex(verifier.keyID))")
       }
       byIdentity[identity] = verifier
