@@ -4,7 +4,8 @@ import Testing
 @Suite struct DSSETests {
   /// The example of the DSSE specification (protocol.md).
   @Test func preAuthenticationEncoding() {
-    let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: "http://example.com/HelloWorld", payload: Array("hello world".utf8))
+    let pae = DSSEEnvelope.preAuthenticationEncoding(
+      payloadType: "http://example.com/HelloWorld", payload: Array("hello world".utf8))
     #expect(String(decoding: pae, as: UTF8.self) == "DSSEv1 29 http://example.com/HelloWorld 11 hello world")
     let empty = DSSEEnvelope.preAuthenticationEncoding(payloadType: "", payload: [])
     #expect(String(decoding: empty, as: UTF8.self) == "DSSEv1 0  0 ")
@@ -31,8 +32,12 @@ import Testing
     // A changed payload breaks every signature; an unknown signer is reported as such.
     var tampered = decoded
     tampered.payload[tampered.payload.count - 2] ^= 1
-    #expect(tampered.checkSignatures { keys[$0] } == [.invalid(keyID: grower.publicKey.keyID), .invalid(keyID: lab.publicKey.keyID)])
-    #expect(decoded.checkSignatures { _ in nil } == [.unknownKey(keyID: grower.publicKey.keyID), .unknownKey(keyID: lab.publicKey.keyID)])
+    #expect(
+      tampered.checkSignatures { keys[$0] } == [.invalid(keyID: grower.publicKey.keyID), .invalid(keyID: lab.publicKey.keyID)])
+    #expect(
+      decoded.checkSignatures { _ in nil } == [
+        .unknownKey(keyID: grower.publicKey.keyID), .unknownKey(keyID: lab.publicKey.keyID),
+      ])
 
     // A signature copied onto another payload type does not verify: the type is signed too.
     var retyped = decoded
@@ -41,7 +46,10 @@ import Testing
 
     // A key that claims another key's id is not used for it.
     let impostor = try PrivateKey.generate()
-    #expect(decoded.checkSignatures { _ in impostor.publicKey } == [.unknownKey(keyID: grower.publicKey.keyID), .unknownKey(keyID: lab.publicKey.keyID)])
+    #expect(
+      decoded.checkSignatures { _ in impostor.publicKey } == [
+        .unknownKey(keyID: grower.publicKey.keyID), .unknownKey(keyID: lab.publicKey.keyID),
+      ])
   }
 
   @Test func addSignatureCoSigns() throws {

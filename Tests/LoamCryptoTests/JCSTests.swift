@@ -32,9 +32,12 @@ import Testing
       #expect(canonical == (try Vectors.bytes("jcs/output/\(name).json")))
     }
     // Values that a double holds exactly pass in any spelling.
-    #expect(try JCS.canonicalize(json: Array("[1E30, 4.50, 2e-3, 1e-27, 10.0, -0]".utf8)) == Array("[1e+30,4.5,0.002,1e-27,10,0]".utf8))
+    #expect(
+      try JCS.canonicalize(json: Array("[1E30, 4.50, 2e-3, 1e-27, 10.0, -0]".utf8)) == Array("[1e+30,4.5,0.002,1e-27,10,0]".utf8))
     #expect(throws: JSONError.self) { try JCS.canonicalize(json: Array("12345678901234567890".utf8)) }
-    #expect(try JCS.canonicalize(json: Array("12345678901234567890".utf8), numbers: .roundToDouble) == Array("12345678901234567000".utf8))
+    #expect(
+      try JCS.canonicalize(json: Array("12345678901234567890".utf8), numbers: .roundToDouble)
+        == Array("12345678901234567000".utf8))
   }
 
   /// The first 10,000 lines of the reference ES6 number file (IEEE bits → expected text).

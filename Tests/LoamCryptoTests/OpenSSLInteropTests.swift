@@ -41,7 +41,9 @@ import Testing
     try key.pkcs8PEM(passphrase: SecureBytes(Array("s3cret pass".utf8))).withUnsafeBytes {
       try Data($0).write(to: URL(fileURLWithPath: encryptedPath))
     }
-    let encrypted = try OpenSSLCLI.run(["pkey", "-in", encryptedPath, "-passin", "pass:s3cret pass", "-pubout", "-outform", "DER"])
+    let encrypted = try OpenSSLCLI.run([
+      "pkey", "-in", encryptedPath, "-passin", "pass:s3cret pass", "-pubout", "-outform", "DER",
+    ])
     #expect(encrypted.status == 0, "\(encrypted.stderr)")
     #expect([UInt8](encrypted.stdout) == key.publicKey.spkiDER)
 

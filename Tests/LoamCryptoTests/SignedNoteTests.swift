@@ -94,7 +94,8 @@ import Testing
     let file = try Vectors.bytes("signed-note/gosumdb-note-peter-and-enoch.note")
     let note = try Note(parsing: file)
     let peter = try NoteSigner(goSignerKey: "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")
-    let enoch = try NoteSigner(name: "EnochRoot", privateKey: PrivateKey(ed25519Seed: SecureBytes([UInt8](repeating: 0, count: 32))))
+    let enoch = try NoteSigner(
+      name: "EnochRoot", privateKey: PrivateKey(ed25519Seed: SecureBytes([UInt8](repeating: 0, count: 32))))
     #expect(enoch.verifier.vkey == "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop")
     let resigned = try Note(text: note.text, signatures: [peter.sign(text: note.text), enoch.sign(text: note.text)])
     #expect(Array(resigned.serialized.utf8) == file)
@@ -107,8 +108,12 @@ import Testing
       }
     }
     // A key id that does not match the key.
-    #expect(throws: NoteError.self) { try NoteVerifier(vkey: "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW") }
-    #expect(throws: NoteError.self) { try NoteVerifier(vkey: "Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW") }
+    #expect(throws: NoteError.self) {
+      try NoteVerifier(vkey: "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+    }
+    #expect(throws: NoteError.self) {
+      try NoteVerifier(vkey: "Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+    }
     #expect(throws: NoteError.self) { try NoteVerifier(vkey: "PeterNeumann+c74f20a3") }
     // An Ed25519 key of the wrong length.
     #expect(throws: NoteError.self) { try NoteVerifier(vkey: "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10") }
@@ -147,7 +152,8 @@ import Testing
     for item in cases {
       let text = item["text"] as? String ?? ""
       let wantErr = item["wantErr"] as? Bool ?? true
-      let rootIs32Bytes = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).first
+      let rootIs32Bytes =
+        text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).first
         .flatMap { Base64.decode($0) }?.count == 32
       let hasEmptyExtension = (item["rest"] as? String ?? "").contains("\n\n") || (item["rest"] as? String) == "\n\n\n"
       let strictWantErr = wantErr || !rootIs32Bytes || hasEmptyExtension
@@ -208,7 +214,9 @@ import Testing
 
   @Test func theSignedMessageIsTheC2SPForm() {
     let message = Cosignature.message(text: Array("example.com/behind-the-sofa\n20852163\nCsUY\n".utf8), timestamp: 1_679_315_147)
-    #expect(String(decoding: message, as: UTF8.self) == "cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUY\n")
+    #expect(
+      String(decoding: message, as: UTF8.self) == "cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUY\n"
+    )
   }
 }
 

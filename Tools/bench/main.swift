@@ -156,7 +156,8 @@ func rate(_ value: Double) -> String { String(Int(value.rounded())) }
 
 print("")
 print(
-  "| \(pad("operation", 26)) | threads | \(padLeft("loam ops/s", 11)) | \(padLeft("openssl ops/s", 13)) | loam/openssl | 2-thread/1-thread |")
+  "| \(pad("operation", 26)) | threads | \(padLeft("loam ops/s", 11)) | \(padLeft("openssl ops/s", 13)) | loam/openssl | 2-thread/1-thread |"
+)
 print("|\(String(repeating: "-", count: 28))|---------|-------------|---------------|--------------|-------------------|")
 for row in rows {
   let ratio = row.openssl.map { String(format: "%.2fx", row.loam / $0) } ?? "n/a"

@@ -78,7 +78,8 @@ public enum SHA256 {
       EVP_DigestFinal_ex(context, raw.baseAddress!.assumingMemoryBound(to: UInt8.self), &length)
     }
     precondition(ok == 1 && length == 32, "EVP_DigestFinal_ex failed")
-    return SHA256Digest(words: (UInt64(bigEndian: words.0), UInt64(bigEndian: words.1), UInt64(bigEndian: words.2), UInt64(bigEndian: words.3)))
+    return SHA256Digest(
+      words: (UInt64(bigEndian: words.0), UInt64(bigEndian: words.1), UInt64(bigEndian: words.2), UInt64(bigEndian: words.3)))
   }
 
   private static func threadContext() -> OpaquePointer {

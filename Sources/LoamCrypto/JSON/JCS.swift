@@ -22,7 +22,8 @@ public enum JCS {
   }
 
   /// Parses JSON text and returns its canonical bytes.
-  public static func canonicalize(json bytes: some Collection<UInt8>, numbers: NumberPolicy = .exact) throws(JSONError) -> [UInt8] {
+  public static func canonicalize(json bytes: some Collection<UInt8>, numbers: NumberPolicy = .exact) throws(JSONError) -> [UInt8]
+  {
     try canonicalize(JSONValue(parsing: bytes), numbers: numbers)
   }
 

@@ -39,7 +39,8 @@ final class EVPKey: @unchecked Sendable {
       var length = 0
       guard EVP_PKEY_get_group_name(pointer, &name, name.count, &length) == 1 else {
         OpenSSLErrorQueue.clear()
-        throw CryptoError(.keyUnsupported, "the EC key uses explicit curve parameters; only the named curve P-256 (prime256v1) is accepted")
+        throw CryptoError(
+          .keyUnsupported, "the EC key uses explicit curve parameters; only the named curve P-256 (prime256v1) is accepted")
       }
       let group = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
       guard group == "prime256v1" || group == "P-256" else {

@@ -81,14 +81,15 @@ enum KeyCoding {
 
   /// The C callback OpenSSL calls for a passphrase. `userdata` points at an
   /// `UnsafeRawBufferPointer` holding it; no passphrase (nil) refuses, so OpenSSL never prompts.
-  static let passphraseCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = {
-    buffer, size, _, userdata in
-    guard let buffer, let userdata else { return -1 }
-    let passphrase = userdata.load(as: UnsafeRawBufferPointer.self)
-    guard passphrase.count <= Int(size), let source = passphrase.baseAddress else { return -1 }
-    UnsafeMutableRawPointer(buffer).copyMemory(from: source, byteCount: passphrase.count)
-    return Int32(passphrase.count)
-  }
+  static let passphraseCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 =
+    {
+      buffer, size, _, userdata in
+      guard let buffer, let userdata else { return -1 }
+      let passphrase = userdata.load(as: UnsafeRawBufferPointer.self)
+      guard passphrase.count <= Int(size), let source = passphrase.baseAddress else { return -1 }
+      UnsafeMutableRawPointer(buffer).copyMemory(from: source, byteCount: passphrase.count)
+      return Int32(passphrase.count)
+    }
 
   /// Runs `body` with the userdata pointer `passphraseCallback` expects (nil when there is none).
   static func withPassphrase<R>(_ passphrase: SecureBytes?, _ body: (UnsafeMutableRawPointer?) throws -> R) rethrows -> R {

@@ -23,6 +23,12 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let encoding = Code(rawValue: "input.encoding")
     /// A DSSE envelope that does not have the required shape.
     public static let envelopeMalformed = Code(rawValue: "dsse.malformed")
+    /// A key file that cannot be read: missing, a directory, not permitted, too large.
+    public static let fileUnreadable = Code(rawValue: "file.unreadable")
+    /// A key file that would be overwritten.
+    public static let fileExists = Code(rawValue: "file.exists")
+    /// Writing a key file failed (disk full, read-only directory …).
+    public static let fileWrite = Code(rawValue: "file.write-failed")
     /// OpenSSL failed where it should not (allocation, internal error).
     public static let openSSL = Code(rawValue: "openssl.failure")
   }

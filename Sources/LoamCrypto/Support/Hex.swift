@@ -31,7 +31,9 @@ public enum Hex {
   public static func isLowercase(_ text: some StringProtocol, byteCount count: Int) -> Bool {
     let utf8 = text.utf8
     return utf8.count == count * 2
-      && utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }
+      && utf8.allSatisfy {
+        ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+      }
   }
 
   private static func value(_ c: UInt8) -> UInt8? {
