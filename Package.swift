@@ -5,6 +5,7 @@ let package = Package(
   name: "Loam",
   products: [
     .library(name: "LoamCrypto", targets: ["LoamCrypto"]),
+    .library(name: "LoamCore", targets: ["LoamCore"]),
     .executable(name: "loam", targets: ["loam"]),
     .executable(name: "loam-bench", targets: ["loam-bench"]),
   ],
@@ -19,15 +20,22 @@ let package = Package(
       providers: [.apt(["libssl-dev"])]
     ),
     .target(name: "LoamCrypto", dependencies: ["COpenSSL"]),
+    // Pure model: statements, entries, Merkle math, the state machine. No file or network I/O.
+    .target(name: "LoamCore", dependencies: ["LoamCrypto"]),
+    // Verification of ledgers, checkpoints and (later) proofs and bundles. Pure: no writer code, no I/O.
+    .target(name: "LoamVerify", dependencies: ["LoamCore", "LoamCrypto"]),
+    // The on-disk ledger: append, locking, crash recovery, derived state.
+    .target(name: "LoamStore", dependencies: ["LoamCore", "LoamVerify", "LoamCrypto"]),
     .executableTarget(
       name: "loam",
       dependencies: [
-        "LoamCrypto",
+        "LoamCrypto", "LoamCore", "LoamVerify", "LoamStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "loam-bench", dependencies: ["LoamCrypto"], path: "Tools/bench"),
     .testTarget(name: "LoamCryptoTests", dependencies: ["LoamCrypto"]),
+    .testTarget(name: "LoamCoreTests", dependencies: ["LoamCore"]),
     .testTarget(name: "LoamCLITests", dependencies: ["LoamCrypto"]),
   ]
 )

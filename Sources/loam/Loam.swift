@@ -10,7 +10,11 @@ struct Loam: ParsableCommand {
       Exit status: 0 success, 1 verification found problems, 2 usage error or unusable input. Errors are one sentence on stderr.
       """,
     version: "0.1.0",
-    subcommands: [KeyCommand.self]
+    subcommands: [
+      KeyCommand.self, InitCommand.self, EnrollCommand.self, KeysCommand.self, SignCommand.self, SubmitCommand.self,
+      AppendCommand.self,
+      VerifyCommand.self, LogCommand.self, ShowCommand.self, CheckpointCommand.self,
+    ]
   )
 }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
+import LoamCore
 import LoamCrypto
+import LoamStore
 
 #if canImport(Glibc)
   import Glibc
@@ -8,19 +10,25 @@ import LoamCrypto
 /// Runs `loam`, mapping every failure to one sentence on stderr and DESIGN.md's exit codes:
 /// 0 success, 1 verification found problems, 2 usage error or unusable input.
 @main
-enum Entry {
+enum LoamMain {
   static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
       var command = try Loam.parseAsRoot(arguments)
       try command.run()
     } catch let error as CLIError {
-      Output.error(error.message)
+      if !error.message.isEmpty { Output.error(error.message) }
       exit(error.status.rawValue)
     } catch let error as CryptoError {
       Output.error(error.description)
       exit(ExitStatus.unusable.rawValue)
     } catch let error as NoteError {
+      Output.error(error.description)
+      exit(ExitStatus.unusable.rawValue)
+    } catch let error as StoreError {
+      Output.error(error.description)
+      exit(error.code == .refused ? ExitStatus.findings.rawValue : ExitStatus.unusable.rawValue)
+    } catch let error as StatementError {
       Output.error(error.description)
       exit(ExitStatus.unusable.rawValue)
     } catch let error as JSONError {

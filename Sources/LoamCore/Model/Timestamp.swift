@@ -1,0 +1,103 @@
+/// An instant as RFC 3339 in UTC with `Z` (`2026-09-14T07:31:02Z`, optionally with a fraction of
+/// a second). Ordered; formats back to its canonical text.
+public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible {
+  /// Seconds since 1970-01-01T00:00:00Z.
+  public var seconds: Int64
+  /// Nanoseconds within the second (0..<1_000_000_000).
+  public var nanoseconds: Int32
+
+  public init(seconds: Int64, nanoseconds: Int32 = 0) {
+    self.seconds = seconds
+    self.nanoseconds = nanoseconds
+  }
+
+  /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (years 0001–9999, fraction up to 9 digits).
+  public init?(_ text: String) {
+    let b = Array(text.utf8)
+    func digits(_ at: Int, _ count: Int) -> Int? {
+      guard at + count <= b.count else { return nil }
+      var value = 0
+      for index in at..<(at + count) {
+        guard b[index] >= 0x30, b[index] <= 0x39 else { return nil }
+        value = value * 10 + Int(b[index] - 0x30)
+      }
+      return value
+    }
+    guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+      b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b.last == UInt8(ascii: "Z"),
+      let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
+      let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
+      year >= 1, (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year),
+      hour < 24, minute < 60, second < 60
+    else { return nil }
+    var nanos = 0
+    if b.count > 20 {
+      guard b[19] == UInt8(ascii: "."), b.count - 21 >= 1, b.count - 21 <= 9, let fraction = digits(20, b.count - 21) else {
+        return nil
+      }
+      nanos = fraction
+      for _ in 0..<(9 - (b.count - 21)) { nanos *= 10 }
+    } else if b.count != 20 {
+      return nil
+    }
+    let days = Self.daysFromCivil(year: year, month: month, day: day)
+    seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    nanoseconds = Int32(nanos)
+  }
+
+  public var description: String {
+    let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+    let secondsOfDay = Int(seconds - Int64(days) * 86_400)
+    let (year, month, day) = Self.civilFromDays(days)
+    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    var year4 = String(year)
+    while year4.count < 4 { year4 = "0" + year4 }
+    var text =
+      "\(year4)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60)):\(two(secondsOfDay % 60))"
+    if nanoseconds != 0 {
+      var fraction = String(nanoseconds)
+      while fraction.count < 9 { fraction = "0" + fraction }
+      while fraction.hasSuffix("0") { fraction.removeLast() }
+      text += "." + fraction
+    }
+    return text + "Z"
+  }
+
+  public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+    (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
+  }
+
+  public func adding(seconds delta: Int64) -> Timestamp { Timestamp(seconds: seconds + delta, nanoseconds: nanoseconds) }
+
+  static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+
+  static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: isLeap(year) ? 29 : 28
+    case 4, 6, 9, 11: 30
+    default: 31
+    }
+  }
+
+  /// Days since 1970-01-01 (H. Hinnant's algorithm).
+  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+  }
+}

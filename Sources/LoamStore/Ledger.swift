@@ -1,0 +1,348 @@
+import Glibc
+public import LoamCore
+public import LoamCrypto
+public import LoamVerify
+
+/// A ledger directory (DESIGN.md, The on-disk ledger): `entries.jsonl` (the log), `checkpoint`
+/// (the latest signed note, replaced atomically) and `lock` (the writers' advisory lock).
+public final class Ledger: Sendable {
+  public let directory: String
+  public var entriesPath: String { directory + "/entries.jsonl" }
+  public var checkpointPath: String { directory + "/checkpoint" }
+  var lockPath: String { directory + "/lock" }
+
+  /// Seconds a writer waits for another writer to finish (environment `LOAM_LOCK_TIMEOUT`).
+  public static var defaultLockTimeout: Double {
+    getenv("LOAM_LOCK_TIMEOUT").flatMap { Double(String(cString: $0)) } ?? 10
+  }
+
+  /// Opens an existing ledger directory.
+  public init(directory: String) throws {
+    self.directory = directory
+    guard FileIO.isDirectory(directory) else {
+      throw StoreError(.notALedger, "no ledger at \(directory): the directory does not exist (create one with `loam init`)")
+    }
+    guard FileIO.exists(entriesPath) else {
+      throw StoreError(.notALedger, "\(directory) is not a ledger: it has no entries.jsonl (create one with `loam init`)")
+    }
+  }
+
+  private init(creating directory: String) {
+    self.directory = directory
+  }
+
+  // MARK: Create
+
+  /// Creates a ledger whose entry 0 is the signed `genesis`; the checkpoint is signed with
+  /// `logSigner`, which must be the genesis's log key.
+  public static func create(directory: String, genesis: DSSEEnvelope, logSigner: NoteSigner, now: Timestamp) throws -> (
+    Ledger, Entry
+  ) {
+    if FileIO.exists(directory) {
+      guard FileIO.isDirectory(directory) else { throw StoreError(.exists, "\(directory) exists and is not a directory") }
+      guard opendirIsEmpty(directory) else {
+        throw StoreError(.exists, "\(directory) is not empty; a new ledger needs a new or empty directory")
+      }
+    } else if mkdir(directory, 0o755) != 0 {
+      throw FileIO.ioError("creating", directory)
+    }
+    let ledger = Ledger(creating: directory)
+    let lock = try LedgerLock(path: ledger.lockPath, timeout: 0)
+    let entry = Entry(seq: 0, logged: now, prev: .zero, envelope: genesis)
+    var state = LedgerState()
+    let findings = state.apply(
+      entry, statement: Result { try Statement(payload: genesis.payload) }.mapError(Self.statementError),
+      signatures: trusted(genesis, state: state, batchKeys: genesisKeys(genesis)))
+    if let first = findings.first {
+      try? removeCreated(ledger)
+      throw StoreError(.refused, "the genesis is refused: \(first.message)")
+    }
+    guard state.logKey?.vkey == logSigner.verifier.vkey else {
+      try? removeCreated(ledger)
+      throw StoreError(.refused, "the log key does not match the genesis's logKey \(state.logKey?.vkey ?? "")")
+    }
+    do {
+      try ledger.writeLines([entry.line], expectedSize: 0)
+      try ledger.writeCheckpoint(state: state, signer: logSigner)
+    } catch {
+      try? removeCreated(ledger)
+      throw error
+    }
+    _ = lock
+    return (ledger, entry)
+  }
+
+  private static func removeCreated(_ ledger: Ledger) throws {
+    for path in [ledger.entriesPath, ledger.checkpointPath, ledger.checkpointPath + ".tmp", ledger.lockPath] { unlink(path) }
+    rmdir(ledger.directory)
+  }
+
+  private static func opendirIsEmpty(_ path: String) -> Bool {
+    guard let dir = opendir(path) else { return false }
+    defer { closedir(dir) }
+    while let item = readdir(dir) {
+      let name = withUnsafeBytes(of: item.pointee.d_name) { raw in String(cString: raw.bindMemory(to: CChar.self).baseAddress!) }
+      if name != "." && name != ".." { return false }
+    }
+    return true
+  }
+
+  static func statementError(_ error: any Error) -> StatementError {
+    (error as? StatementError) ?? StatementError("statement.malformed", "\(error)")
+  }
+
+  private static func genesisKeys(_ envelope: DSSEEnvelope) -> [String: PublicKey] {
+    guard let statement = try? Statement(payload: envelope.payload), case .genesis(let genesis) = statement.body else {
+      return [:]
+    }
+    return Dictionary(genesis.participants.flatMap(\.keys).map { ($0.keyID, $0) }, uniquingKeysWith: { a, _ in a })
+  }
+
+  /// Checks an envelope's signatures cryptographically against the keys of the state and those
+  /// a batch introduces.
+  static func trusted(_ envelope: DSSEEnvelope, state: LedgerState, batchKeys: [String: PublicKey]) -> [SignatureResult] {
+    LedgerState.checkSignatures(envelope) { state.keys[$0]?.publicKey ?? batchKeys[$0] }
+  }
+
+  // MARK: Append
+
+  /// What happened to one submitted envelope.
+  public struct Appended: Sendable {
+    public var entry: Entry
+    /// True when its `ref` was already logged with the same payload: nothing new was written.
+    public var duplicate: Bool
+  }
+
+  public enum AppendOutcome: Sendable {
+    case appended([Appended])
+    /// Nothing was written; each finding names the submitted envelope's would-be seq.
+    case refused([Finding])
+  }
+
+  /// Sequences `envelopes` as one batch (one fsync): all are accepted or none is.
+  public func append(
+    _ envelopes: [DSSEEnvelope], logSigner: NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout
+  ) throws -> AppendOutcome {
+    let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
+    defer { _ = lock }
+    let originalSize = try recoverTornTail()
+    var state = try replayState()
+    guard state.logKey?.vkey == logSigner.verifier.vkey else {
+      throw StoreError(.refused, "the log key given does not match this ledger's log key \(state.logKey?.vkey ?? "(none)")")
+    }
+    let logged = max(now, state.lastLogged ?? now)
+    var results: [Appended] = []
+    var lines: [[UInt8]] = []
+    var findings: [Finding] = []
+    var batchRefs: [String: Int] = [:]
+    for envelope in envelopes {
+      let statement = Result { try Statement(payload: envelope.payload) }.mapError(Self.statementError)
+      if case .success(let parsed) = statement {
+        if !JCS.isCanonical(envelope.payload) {
+          findings.append(
+            Finding(
+              seq: state.size, entryID: nil, code: "statement.not-canonical",
+              message: "the statement payload is not RFC 8785 canonical JSON (sign it with `loam sign`)"))
+          continue
+        }
+        if let ref = parsed.ref {
+          let payloadHash = SHA256.hash(envelope.payload)
+          if let earlier = state.refs[ref] {
+            if earlier.payloadHash == payloadHash, let entry = try? readEntry(seq: earlier.seq) {
+              results.append(Appended(entry: entry, duplicate: true))
+              continue
+            }
+            findings.append(
+              Finding(
+                seq: state.size, entryID: nil, code: "state.duplicate-ref",
+                message: "ref \"\(ref)\" was already used by entry \(earlier.seq) for a different statement"))
+            continue
+          }
+          if let index = batchRefs[ref] {
+            if SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
+              results.append(results[index])
+              continue
+            }
+          }
+        }
+      }
+      let entry = Entry(seq: state.size, logged: logged, prev: state.head, envelope: envelope)
+      let signatures = Self.trusted(envelope, state: state, batchKeys: [:])
+      let entryFindings = state.apply(entry, statement: statement, signatures: signatures).filter { $0.severity == .error }
+      if entryFindings.isEmpty {
+        if case .success(let parsed) = statement, let ref = parsed.ref { batchRefs[ref] = results.count }
+        results.append(Appended(entry: entry, duplicate: false))
+        lines.append(entry.line)
+      } else {
+        findings += entryFindings
+      }
+    }
+    if !findings.isEmpty { return .refused(findings) }
+    if !lines.isEmpty {
+      try writeLines(lines, expectedSize: originalSize)
+      try writeCheckpoint(state: state, signer: logSigner)
+    } else if try checkpointLags(state) {
+      try writeCheckpoint(state: state, signer: logSigner)
+    }
+    return .appended(results)
+  }
+
+  /// Appends lines with one write and one fsync; on failure the file is cut back to its size.
+  private func writeLines(_ lines: [[UInt8]], expectedSize: Int) throws {
+    let descriptor = open(entriesPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw FileIO.ioError("opening", entriesPath) }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+    for line in lines {
+      bytes += line
+      bytes.append(0x0A)
+    }
+    do {
+      try FileIO.writeAll(descriptor, bytes, path: entriesPath)
+      try FileIO.fsyncOrThrow(descriptor, path: entriesPath)
+    } catch {
+      _ = ftruncate(descriptor, off_t(expectedSize))
+      _ = fsync(descriptor)
+      throw error
+    }
+    if expectedSize == 0 { try FileIO.syncDirectory(directory) }
+  }
+
+  private func writeCheckpoint(state: LedgerState, signer: NoteSigner) throws {
+    let checkpoint = Checkpoint(origin: state.origin ?? "", size: state.size, rootHash: state.tree.root)
+    let note = try Note(text: checkpoint.text, signatures: [signer.sign(text: checkpoint.text)])
+    try FileIO.replaceAtomically(checkpointPath, directory: directory, with: Array(note.serialized.utf8))
+  }
+
+  private func checkpointLags(_ state: LedgerState) throws -> Bool {
+    guard let text = try FileIO.readFile(checkpointPath), let note = try? Note(parsing: text),
+      let checkpoint = try? Checkpoint(text: note.text)
+    else { return true }
+    return checkpoint.size != state.size || checkpoint.rootHash != state.tree.root
+  }
+
+  /// Cuts off a last line left without its newline by a crash; returns the log's size.
+  private func recoverTornTail() throws -> Int {
+    let descriptor = open(entriesPath, O_RDWR | O_CLOEXEC)
+    guard descriptor >= 0 else { throw FileIO.ioError("opening", entriesPath) }
+    defer { close(descriptor) }
+    let size = FileIO.size(of: descriptor)
+    guard size > 0 else { return 0 }
+    let window = min(size, 256 * 1024)
+    var tail = [UInt8](repeating: 0, count: window)
+    let count = tail.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(size - window)) }
+    guard count == window else { throw FileIO.ioError("reading", entriesPath) }
+    if tail.last == 0x0A { return size }
+    let keep = tail.lastIndex(of: 0x0A).map { size - window + $0 + 1 } ?? 0
+    guard ftruncate(descriptor, off_t(keep)) == 0 else { throw FileIO.ioError("repairing", entriesPath) }
+    try FileIO.fsyncOrThrow(descriptor, path: entriesPath)
+    return keep
+  }
+
+  // MARK: Read
+
+  /// The state the log implies now (rebuilt from the log; signatures are not re-checked).
+  public func currentState() throws -> LedgerState { try replayState() }
+
+  /// Rebuilds the state from the log. The log's signatures were checked when each entry was
+  /// appended; `loam verify` checks them again.
+  func replayState() throws -> LedgerState {
+    var state = LedgerState()
+    var reader = try LogReader(path: entriesPath)
+    defer { reader.close() }
+    while true {
+      let lines = try reader.nextBatch(maximum: 4096)
+      if lines.isEmpty { break }
+      for line in lines {
+        guard let entry = try? Entry(line: Array(line)) else {
+          state.skip(unreadableEntryID: MerkleHash.leaf(line))
+          continue
+        }
+        let statement = Result { try Statement(payload: entry.envelope.payload) }.mapError(Self.statementError)
+        var batchKeys: [String: PublicKey] = [:]
+        if case .success(let parsed) = statement {
+          switch parsed.body {
+          case .genesis(let genesis): for key in genesis.participants.flatMap(\.keys) { batchKeys[key.keyID] = key }
+          case .enroll(let spec): for key in spec.keys { batchKeys[key.keyID] = key }
+          case .keys(let change): for key in change.add { batchKeys[key.keyID] = key }
+          default: break
+          }
+        }
+        let signatures = entry.envelope.signatures.map {
+          SignatureResult(keyID: $0.keyID, valid: state.keys[$0.keyID] != nil || batchKeys[$0.keyID] != nil ? true : nil)
+        }
+        _ = state.apply(entry, statement: statement, signatures: signatures)
+      }
+    }
+    return state
+  }
+
+  /// Visits every complete entry line in order (a torn last line is skipped).
+  public func forEachLine(_ body: (UInt64, ArraySlice<UInt8>) throws -> Bool) throws {
+    var reader = try LogReader(path: entriesPath)
+    defer { reader.close() }
+    var seq: UInt64 = 0
+    while true {
+      let lines = try reader.nextBatch(maximum: 4096)
+      if lines.isEmpty { return }
+      for line in lines {
+        if try !body(seq, line) { return }
+        seq += 1
+      }
+    }
+  }
+
+  /// The entry at `seq`, or nil.
+  public func readEntry(seq target: UInt64) throws -> Entry? {
+    var found: Entry? = nil
+    try forEachLine { seq, line in
+      if seq == target {
+        found = try Entry(line: Array(line))
+        return false
+      }
+      return true
+    }
+    return found
+  }
+
+  /// The current checkpoint note's bytes.
+  public func checkpointBytes() throws -> [UInt8]? { try FileIO.readFile(checkpointPath) }
+
+  // MARK: Verify
+
+  public struct Verification: Sendable {
+    public var findings: [Finding]
+    public var state: LedgerState
+    public var tornTailBytes: Int
+    public var isValid: Bool { !findings.contains { $0.severity == .error } }
+  }
+
+  /// Verifies the whole ledger, streaming. `progress` is called with the entries done so far.
+  public func verify(options: LogVerifier.Options, progress: ((UInt64) -> Void)? = nil) throws -> Verification {
+    // Read the checkpoint first: it is replaced only after the log it covers is on disk, so it
+    // never claims more than the log read afterwards.
+    let checkpoint = try checkpointBytes()
+    let claimed = checkpoint.flatMap { try? Note(parsing: $0) }.flatMap { try? Checkpoint(text: $0.text) }?.size
+    var verifier = LogVerifier(options: options, checkpointSize: claimed)
+    var reader = try LogReader(path: entriesPath)
+    defer { reader.close() }
+    while true {
+      let lines = try reader.nextBatch(maximum: 8192)
+      if lines.isEmpty { break }
+      verifier.verify(lines: lines)
+      progress?(verifier.entryCount)
+    }
+    verifier.finish(checkpoint: checkpoint)
+    var findings = verifier.findings
+    if reader.tornTail > 0 {
+      findings.append(
+        Finding(
+          seq: verifier.entryCount, entryID: nil, code: "log.torn-tail",
+          message:
+            "the last \(reader.tornTail) bytes are a line without its newline (an interrupted write); the next append cuts them off",
+          severity: .warning))
+    }
+    return Verification(findings: findings, state: verifier.state, tornTailBytes: reader.tornTail)
+  }
+}

@@ -1,0 +1,68 @@
+import Glibc
+
+/// Reads `entries.jsonl` sequentially in large chunks and hands out complete lines in batches.
+/// A final line without its newline (a torn write) is not returned; `tornTail` reports it.
+struct LogReader {
+  let path: String
+  let descriptor: Int32
+  private var buffer: [UInt8] = []
+  private var start = 0
+  private var finished = false
+  /// Bytes after the last newline once the file is exhausted.
+  private(set) var tornTail = 0
+  /// Bytes of complete lines handed out so far.
+  private(set) var offset = 0
+  /// Stop at this many bytes (the log's size when reading started), so a concurrent append
+  /// is not half-read.
+  let limit: Int
+  private var consumed = 0
+
+  init(path: String) throws {
+    self.path = path
+    descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw FileIO.ioError("reading", path) }
+    limit = FileIO.size(of: descriptor)
+  }
+
+  func close() { Glibc.close(descriptor) }
+
+  /// Up to `maximum` complete lines (without newlines); empty at the end.
+  mutating func nextBatch(maximum: Int) throws -> [ArraySlice<UInt8>] {
+    var lines: [ArraySlice<UInt8>] = []
+    while lines.count < maximum {
+      if let newline = buffer[start...].firstIndex(of: 0x0A) {
+        lines.append(buffer[start..<newline])
+        offset += newline - start + 1
+        start = newline + 1
+        continue
+      }
+      if finished {
+        tornTail = buffer.count - start
+        break
+      }
+      // Keep the partial line, read more.
+      if !lines.isEmpty { break }
+      buffer.removeSubrange(0..<start)
+      start = 0
+      let want = min(4 << 20, limit - consumed)
+      if want <= 0 {
+        finished = true
+        continue
+      }
+      let old = buffer.count
+      buffer.append(contentsOf: repeatElement(0, count: want))
+      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + old, want) }
+      if count < 0 {
+        if errno == EINTR {
+          buffer.removeSubrange(old...)
+          continue
+        }
+        throw FileIO.ioError("reading", path)
+      }
+      buffer.removeSubrange((old + count)...)
+      consumed += count
+      if count == 0 { finished = true }
+    }
+    return lines
+  }
+}

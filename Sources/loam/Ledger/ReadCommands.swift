@@ -1,0 +1,145 @@
+import ArgumentParser
+import LoamCore
+import LoamCrypto
+import LoamStore
+
+/// How `log` and `show` present an entry.
+enum EntryView {
+  static func json(_ entry: Entry) -> JSONValue {
+    var object = JSONObject()
+    object["seq"] = .number(JSONNumber(entry.seq))
+    object["id"] = .string(entry.id.hex)
+    object["logged"] = .string(entry.logged.description)
+    object["prev"] = .string(entry.prev.hex)
+    object["signatures"] = .array(entry.envelope.signatures.map { .string($0.keyID) })
+    object["statement"] = (try? JSONValue(parsing: entry.envelope.payload)) ?? .null
+    return .object(object)
+  }
+
+  static func line(_ entry: Entry) -> String {
+    guard let statement = try? Statement(payload: entry.envelope.payload) else {
+      return "\(entry.seq)  \(entry.logged)  (unreadable statement)"
+    }
+    return
+      "\(entry.seq)  \(entry.logged)  \(statement.kind.rawValue + String(repeating: " ", count: max(0, 11 - statement.kind.rawValue.count))) \(statement.actor)  \(summary(statement))"
+  }
+
+  static func summary(_ statement: Statement) -> String {
+    switch statement.body {
+    case .genesis(let g): "origin \(g.origin), admins \(g.participants.map(\.id).joined(separator: ", "))"
+    case .enroll(let p): "\(p.id) (\(p.roles.map(\.rawValue).sorted().joined(separator: ", ")))"
+    case .keys(let k): "\(k.participant): +\(k.add.count) key(s), revoked \(k.revoke.count)"
+    case .field(let f): "field \(f.id) \"\(f.name)\" \(f.area)"
+    case .practice(let p): "\(p.practice.rawValue) on \(p.field) \(p.start)…\(p.end)"
+    case .measurement(let m): "\(m.metric) = \(m.value) \(m.unit) on \(m.field)"
+    case .certify(let c): "\(c.standard) for \(c.subject) until \(c.validUntil)"
+    case .harvest(let h): "lot \(h.lot): \(h.quantity) \(h.product) from \(h.field)"
+    case .transform(let t):
+      "\(t.process): \(t.inputs.map { "\($0.lot) \($0.quantity)" }.joined(separator: " + ")) → \(t.outputs.map { "\($0.lot) \($0.quantity)" }.joined(separator: ", "))"
+    case .ship(let s): "\(s.quantity) of \(s.lot) to \(s.to)"
+    case .receive(let r): "\(r.quantity) of shipment \(r.shipment.hex.prefix(12))…"
+    case .observe(let o): "lot \(o.lot)"
+    case .sell(let s): "\(s.quantity) of \(s.lot)\(s.items.isEmpty ? "" : ", \(s.items.count) item(s)")"
+    case .correct(let c): "voids \(c.entry.hex.prefix(12))…: \(c.reason)"
+    case .policy(let p): "policy \(p["name"]?.stringValue ?? "")"
+    }
+  }
+}
+
+struct LogCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "log", abstract: "List entries, decoded.")
+
+  @OptionGroup var ledger: LedgerOption
+  @Option(help: "Start at this seq.") var from: UInt64 = 0
+  @Option(help: "Only statements of this kind.") var kind: String?
+  @Flag(help: "One JSON object per line.") var json = false
+
+  func run() throws {
+    if let kind, StatementKind(rawValue: kind) == nil {
+      throw CLIError("unknown kind \(kind) (known: \(StatementKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    try ledger.open().forEachLine { seq, line in
+      guard seq >= from else { return true }
+      guard let entry = try? Entry(line: Array(line)) else {
+        print(json ? "{\"seq\":\(seq),\"error\":\"unreadable entry line\"}" : "\(seq)  (unreadable entry line)")
+        return true
+      }
+      if let kind {
+        guard let statement = try? Statement(payload: entry.envelope.payload), statement.kind.rawValue == kind else {
+          return true
+        }
+      }
+      if json {
+        try Output.json(EntryView.json(entry))
+      } else {
+        print(EntryView.line(entry))
+      }
+      return true
+    }
+  }
+}
+
+struct ShowCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one entry by seq or id.")
+
+  @OptionGroup var ledger: LedgerOption
+  @Argument(help: "A seq number or an entry id (64 hex digits).") var entry: String
+  @Flag(help: "Print the result as JSON.") var json = false
+
+  func run() throws {
+    let ledger = try ledger.open()
+    var found: Entry? = nil
+    let seq = UInt64(entry)
+    let id = SHA256Digest(hex: entry)
+    guard seq != nil || id != nil else { throw CLIError("\(entry) is neither a seq number nor a 64-hex-digit entry id") }
+    try ledger.forEachLine { index, line in
+      if let seq, index == seq {
+        found = try Entry(line: Array(line))
+        return false
+      }
+      if let id, MerkleHash.leaf(line) == id {
+        found = try Entry(line: Array(line))
+        return false
+      }
+      return true
+    }
+    guard let found else { throw CLIError("no entry \(entry) in \(ledger.directory)") }
+    if json {
+      try Output.json(EntryView.json(found))
+    } else {
+      print("entry \(found.seq)  \(found.id.hex)")
+      print("logged     \(found.logged)")
+      print("prev       \(found.prev.hex)")
+      for signature in found.envelope.signatures { print("signed by  key \(signature.keyID)") }
+      if let statement = try? JSONValue(parsing: found.envelope.payload),
+        let text = try? JCS.canonicalize(statement, numbers: .roundToDouble)
+      {
+        print("statement  \(String(decoding: text, as: UTF8.self))")
+      }
+    }
+  }
+}
+
+struct CheckpointCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "checkpoint", abstract: "Print the ledger's latest signed checkpoint (a C2SP signed note).")
+
+  @OptionGroup var ledger: LedgerOption
+  @Flag(help: "Print origin, size and root as JSON.") var json = false
+
+  func run() throws {
+    let ledger = try ledger.open()
+    guard let bytes = try ledger.checkpointBytes() else { throw CLIError("\(ledger.directory) has no checkpoint yet") }
+    if json {
+      let note = try Note(parsing: bytes)
+      let checkpoint = try Checkpoint(text: note.text)
+      try Output.json([
+        "origin": .string(checkpoint.origin), "size": .number(JSONNumber(checkpoint.size)),
+        "root": .string(checkpoint.rootHash.hex),
+        "note": .string(String(decoding: bytes, as: UTF8.self)),
+      ])
+    } else {
+      print(String(decoding: bytes, as: UTF8.self), terminator: "")
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import LoamCore
+import LoamCrypto
+
+struct SignCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sign",
+    abstract: "Sign a statement offline and print its DSSE envelope.",
+    discussion: """
+      Reads a statement (JSON) from a file or standard input (-), checks it against its kind's required fields, canonicalizes it (RFC 8785) and signs it with each --key. No ledger is needed: a grower can sign on a laptop and hand the envelope to the ledger operator, who runs `loam submit`.
+      """
+  )
+
+  @OptionGroup var keys: SigningKeysOption
+
+  @Argument(help: "The statement file, or - for standard input.")
+  var statement: String
+
+  func run() throws {
+    let source = InputFile.name(statement)
+    let json = try Signing.parseStatement(try InputFile.read(statement), source: source)
+    let envelope = try Signing.sign(statement: json, keys: try keys.load(), source: source)
+    print(String(decoding: envelope.canonicalJSON, as: UTF8.self))
+  }
+}
+
+struct SubmitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "submit",
+    abstract: "Sequence signed envelopes into the ledger and print each entry's seq and id.",
+    discussion: """
+      Each file holds one DSSE envelope (JSON). Standard input (-) may hold several, one per line (JSON Lines). All envelopes of one call form one batch: they are checked in order, written with one fsync, and either all are logged or none is (exit 1, with the rule each broke).
+      """
+  )
+
+  @OptionGroup var ledger: LedgerOption
+  @OptionGroup var logKey: LogKeyOption
+
+  @Flag(help: "Print the result as JSON.")
+  var json = false
+
+  @Argument(help: "Envelope files, or - for JSON Lines on standard input.")
+  var envelopes: [String]
+
+  func validate() throws {
+    guard !envelopes.isEmpty else { throw ValidationError("give at least one envelope file, or - for standard input") }
+  }
+
+  func run() throws {
+    var batch: [DSSEEnvelope] = []
+    for path in envelopes {
+      let bytes = try InputFile.read(path)
+      let documents: [ArraySlice<UInt8>] =
+        path == "-"
+        ? bytes.split(separator: 0x0A).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } } : [bytes[...]]
+      for (index, document) in documents.enumerated() {
+        let place = path == "-" ? "standard input line \(index + 1)" : path
+        do {
+          batch.append(try DSSEEnvelope(parsing: Array(document)))
+        } catch {
+          throw CLIError("\(place) is not a DSSE envelope: \(error)")
+        }
+      }
+    }
+    try Signing.submit(batch, ledger: try ledger.open(), logKey: logKey, json: json)
+  }
+}

@@ -1,0 +1,64 @@
+import LoamCore
+import LoamCrypto
+import LoamStore
+
+/// Turning statements into signed envelopes and envelopes into entries: shared by `sign`,
+/// `submit`, `append` and the typed shortcuts.
+enum Signing {
+  /// Parses, validates and canonicalizes a statement, then signs it with every key.
+  static func sign(statement json: JSONValue, keys: [PrivateKey], source: String) throws -> DSSEEnvelope {
+    let statement: Statement
+    do {
+      statement = try Statement(json: json)
+    } catch let error as StatementError {
+      throw CLIError("\(source): \(error.description)")
+    }
+    let payload = try statement.canonicalPayload()
+    return try DSSEEnvelope(payload: payload, signedBy: keys)
+  }
+
+  static func parseStatement(_ bytes: [UInt8], source: String) throws -> JSONValue {
+    do {
+      return try JSONValue(parsing: bytes)
+    } catch {
+      throw CLIError("\(source) is not valid JSON: \(error)")
+    }
+  }
+
+  /// The log's origin (from the genesis), needed to name the checkpoint signer.
+  static func origin(of ledger: Ledger) throws -> String {
+    guard let genesis = try ledger.readEntry(seq: 0), let statement = try? Statement(payload: genesis.envelope.payload),
+      case .genesis(let body) = statement.body
+    else {
+      throw CLIError("\(ledger.directory) has no readable genesis entry")
+    }
+    return body.origin
+  }
+
+  /// Submits envelopes as one batch and prints the result; refusals exit 1.
+  static func submit(_ envelopes: [DSSEEnvelope], ledger: Ledger, logKey: LogKeyOption, json: Bool) throws {
+    let signer = try logKey.signer(origin: try origin(of: ledger))
+    let outcome = try ledger.append(envelopes, logSigner: signer, now: Clock.now())
+    switch outcome {
+    case .refused(let findings):
+      for finding in findings {
+        Output.error(
+          "refused: entry \(finding.seq.map(String.init) ?? "?") would break a rule: \(finding.code): \(finding.message)")
+      }
+      Output.error("nothing was written to \(ledger.directory)")
+      throw CLIError("", status: .findings)
+    case .appended(let results):
+      if json {
+        try Output.json(
+          .array(
+            results.map {
+              ["seq": .number(JSONNumber($0.entry.seq)), "id": .string($0.entry.id.hex), "duplicate": .bool($0.duplicate)]
+            }))
+      } else {
+        for result in results {
+          print("\(result.duplicate ? "already logged" : "appended") entry \(result.entry.seq) \(result.entry.id.hex)")
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Dispatch
+import Glibc
+import LoamCore
+import LoamCrypto
+import LoamStore
+import LoamVerify
+
+struct VerifyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Verify the whole ledger: chain, signatures, authority, state rules and checkpoint.",
+    discussion:
+      "Exit status: 0 valid, 1 findings (each with its entry's seq, id, a stable code and a sentence), 2 unusable input."
+  )
+
+  @OptionGroup var ledger: LedgerOption
+
+  @Flag(help: "Also reject statement payloads that are not RFC 8785 canonical.")
+  var strict = false
+
+  @Flag(help: "Print the result as JSON.")
+  var json = false
+
+  func run() throws {
+    let ledger = try ledger.open()
+    let start = DispatchTime.now().uptimeNanoseconds
+    let showProgress = !json && isatty(2) == 1
+    var lastShown = start
+    let verification = try ledger.verify(options: .init(strict: strict, threads: 2)) { done in
+      guard showProgress else { return }
+      let now = DispatchTime.now().uptimeNanoseconds
+      if now - lastShown > 200_000_000 {
+        Output.standardError("\rverifying… \(done) entries")
+        lastShown = now
+      }
+    }
+    if showProgress && lastShown != start { Output.standardError("\r\u{1B}[K") }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let state = verification.state
+    let checkpoint = (try? ledger.checkpointBytes()).flatMap { $0 }.flatMap { try? Note(parsing: $0) }.flatMap {
+      try? Checkpoint(text: $0.text)
+    }
+    if json {
+      try Output.json([
+        "valid": .bool(verification.isValid), "ledger": .string(ledger.directory),
+        "entries": .number(JSONNumber(state.size)), "participants": .number(JSONNumber(state.participants.count)),
+        "lots": .number(JSONNumber(state.lots.count)), "origin": state.origin.map { .string($0) } ?? .null,
+        "checkpoint": checkpoint.map { ["size": .number(JSONNumber($0.size)), "root": .string($0.rootHash.hex)] } ?? .null,
+        "findings": .array(verification.findings.map(\.json)),
+        "seconds": .number(try JSONNumber((seconds * 1000).rounded() / 1000)),
+      ])
+    } else {
+      for finding in verification.findings { print(finding.severity == .warning ? "warning: \(finding)" : "\(finding)") }
+      let errors = verification.findings.filter { $0.severity == .error }.count
+      print("ledger \(ledger.directory): \(verification.isValid ? "valid" : "\(errors) finding\(errors == 1 ? "" : "s")")")
+      print("  origin        \(state.origin ?? "?")")
+      print("  entries       \(state.size)")
+      print("  participants  \(state.participants.count)")
+      print("  lots          \(state.lots.count)")
+      if let checkpoint {
+        print("  checkpoint    \(checkpoint.size) entries, root \(checkpoint.rootHash.hex.prefix(16))…")
+      } else {
+        print("  checkpoint    none")
+      }
+      print("  time          \((seconds * 100).rounded() / 100) s")
+    }
+    if !verification.isValid { throw CLIError("", status: .findings) }
+  }
+}
+
+extension Finding {
+  var json: JSONValue {
+    var object = JSONObject()
+    object["seq"] = seq.map { .number(JSONNumber($0)) } ?? .null
+    object["id"] = entryID.map { .string($0.hex) } ?? .null
+    object["code"] = .string(code)
+    object["message"] = .string(message)
+    object["severity"] = .string(severity.rawValue)
+    return .object(object)
+  }
+}
