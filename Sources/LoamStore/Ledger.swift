@@ -59,7 +59,7 @@ public final class Ledger: Sendable {
     }
     guard state.logKey?.vkey == logSigner.verifier.vkey else {
       try? removeCreated(ledger)
-      throw StoreError(.refused, "the log key does not match the genesis's logKey \(state.logKey?.vkey ?? "")")
+      throw StoreError(.invalidInput, "the log key does not match the genesis's logKey \(state.logKey?.vkey ?? "")")
     }
     do {
       try ledger.writeLines([entry.line], expectedSize: 0)
@@ -128,7 +128,7 @@ public final class Ledger: Sendable {
     let originalSize = try recoverTornTail()
     var state = try replayState()
     guard state.logKey?.vkey == logSigner.verifier.vkey else {
-      throw StoreError(.refused, "the log key given does not match this ledger's log key \(state.logKey?.vkey ?? "(none)")")
+      throw StoreError(.invalidInput, "the log key given does not match this ledger's log key \(state.logKey?.vkey ?? "(none)")")
     }
     let logged = max(now, state.lastLogged ?? now)
     var results: [Appended] = []

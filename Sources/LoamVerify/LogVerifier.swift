@@ -122,7 +122,7 @@ public struct LogVerifier: Sendable {
       if !item.canonical {
         findings.append(
           Finding(
-            seq: entry.seq, entryID: entry.id, code: "entry.not-canonical",
+            seq: state.size, entryID: entry.id, code: "entry.not-canonical",
             message: "the entry line is not RFC 8785 canonical JSON"))
       }
       findings += state.apply(entry, statement: item.statement, signatures: item.signatures)

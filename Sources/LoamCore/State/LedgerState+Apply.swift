@@ -32,8 +32,10 @@ extension LedgerState {
     -> [Finding]
   {
     var findings: [Finding] = []
+    // Findings name the entry's position in the log, which is the seq it should carry.
+    let position = size
     func finding(_ code: String, _ message: String, _ severity: Finding.Severity = .error) {
-      findings.append(Finding(seq: entry.seq, entryID: entry.id, code: code, message: message, severity: severity))
+      findings.append(Finding(seq: position, entryID: entry.id, code: code, message: message, severity: severity))
     }
 
     // The chain.

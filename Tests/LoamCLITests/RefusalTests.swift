@@ -1,0 +1,236 @@
+import Foundation
+import LoamCore
+import LoamCrypto
+import Testing
+
+/// Validly signed statements that break a rule: `loam submit` refuses them (exit 1) and leaves
+/// every file byte for byte as it was; forced into the log by hand, `loam verify` reports them.
+@Suite struct RefusalTests {
+  let fixture = SupplyChainFixture.shared
+
+  struct Case: CustomStringConvertible, Sendable {
+    var name: String
+    var statement: String
+    var signer: String
+    var code: String
+    var description: String { name }
+  }
+
+  static let time = "2026-11-01T00:00:00Z"
+  static let cases: [Case] = [
+    Case(
+      name: "unauthorised kind",
+      statement:
+        #"{"kind":"enroll","actor":"grower:a","time":"\#(time)","participant":{"id":"x","name":"X","roles":["grower"],"keys":["KEY"]}}"#,
+      signer: "grower-a", code: "policy.unauthorized"),
+    Case(
+      name: "wrong actor",
+      statement:
+        #"{"kind":"practice","actor":"grower:b","time":"\#(time)","field":"field:b1","practice":"no-till","period":{"start":"2026-01-01T00:00:00Z","end":"2026-02-01T00:00:00Z"}}"#,
+      signer: "grower-a", code: "sig.not-actor"),
+    Case(
+      name: "unknown key",
+      statement:
+        #"{"kind":"practice","actor":"grower:a","time":"\#(time)","field":"field:a1","practice":"no-till","period":{"start":"2026-01-01T00:00:00Z","end":"2026-02-01T00:00:00Z"}}"#,
+      signer: "stranger", code: "sig.unknown-key"),
+    Case(
+      name: "revoked key",
+      statement:
+        #"{"kind":"practice","actor":"grower:b","time":"\#(time)","field":"field:b1","practice":"no-till","period":{"start":"2026-01-01T00:00:00Z","end":"2026-02-01T00:00:00Z"}}"#,
+      signer: "grower-b", code: "sig.revoked-key"),
+    Case(
+      name: "lot overdrawn",
+      statement: #"{"kind":"sell","actor":"winery:w","time":"\#(time)","lot":"MUST-1","quantity":{"value":1000,"uom":"LTR"}}"#,
+      signer: "winery-new", code: "state.overdrawn"),
+    Case(
+      name: "receiving more than shipped",
+      statement:
+        #"{"kind":"receive","actor":"winery:w","time":"\#(time)","shipment":"SHIPMENT","quantity":{"value":1,"uom":"KGM"}}"#,
+      signer: "winery-new", code: "state.over-received"),
+    Case(
+      name: "shipping a lot not held",
+      statement:
+        #"{"kind":"ship","actor":"grower:a","time":"\#(time)","lot":"LOT-B1","quantity":{"value":1,"uom":"KGM"},"to":"winery:w"}"#,
+      signer: "grower-a", code: "state.not-custodian"),
+    Case(
+      name: "harvesting another's field",
+      statement:
+        #"{"kind":"harvest","actor":"grower:a","time":"\#(time)","field":"field:b1","lot":"LOT-X","product":"grapes","quantity":{"value":1,"uom":"KGM"}}"#,
+      signer: "grower-a", code: "policy.unauthorized"),
+    Case(
+      name: "duplicate lot",
+      statement:
+        #"{"kind":"harvest","actor":"grower:a","time":"\#(time)","field":"field:a1","lot":"LOT-B1","product":"grapes","quantity":{"value":1,"uom":"KGM"}}"#,
+      signer: "grower-a", code: "state.duplicate-lot"),
+    Case(
+      name: "unknown kind", statement: #"{"kind":"teleport","actor":"grower:a","time":"\#(time)","lot":"LOT-A1"}"#,
+      signer: "grower-a", code: "statement.unknown-kind"),
+    Case(
+      name: "time going backwards",
+      statement:
+        #"{"kind":"sell","actor":"grower:a","time":"2020-01-01T00:00:00Z","lot":"LOT-A1","quantity":{"value":1,"uom":"KGM"}}"#,
+      signer: "grower-a", code: "state.time-before-cause"),
+    Case(
+      name: "time in the future",
+      statement:
+        #"{"kind":"sell","actor":"grower:a","time":"2099-01-01T00:00:00Z","lot":"LOT-A1","quantity":{"value":1,"uom":"KGM"}}"#,
+      signer: "grower-a", code: "statement.future-time"),
+  ]
+
+  func envelope(for testCase: Case) throws -> DSSEEnvelope {
+    let key =
+      testCase.signer == "stranger" ? try PrivateKey.generate() : try KeyFile.readPrivateKey(fixture.key(testCase.signer))
+    var text = testCase.statement.replacingOccurrences(
+      of: "KEY", with: try PrivateKey.generate().publicKey.pem.replacingOccurrences(of: "\n", with: "\\n"))
+    if text.contains("SHIPMENT") {
+      let ship = try LoamBinary.run(["log", "--ledger", fixture.ledger, "--kind", "ship", "--json"])
+      let object = try #require(
+        JSONSerialization.jsonObject(with: Data(ship.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])
+      text = text.replacingOccurrences(of: "SHIPMENT", with: try #require(object["id"] as? String))
+    }
+    let payload = try JCS.canonicalize(JSONValue(parsing: text))
+    return try DSSEEnvelope(payload: payload, signedBy: [key])
+  }
+
+  @Test(arguments: cases)
+  func submitRefusesAndVerifyReports(_ testCase: Case) throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    let envelope = try envelope(for: testCase)
+    try Data(envelope.canonicalJSON).write(to: URL(fileURLWithPath: scratch.path("envelope.json")))
+    let before = try snapshot(ledger)
+    let result = try LoamBinary.run([
+      "submit", "--ledger", ledger, "--log-key", fixture.key("log"), scratch.path("envelope.json"),
+    ])
+    #expect(result.status == 1, "\(testCase): \(result)")
+    #expect(result.stderr.contains(testCase.code), "\(testCase): \(result)")
+    #expect(result.stderr.contains("nothing was written"))
+    #expect(try snapshot(ledger) == before, "\(testCase)")
+
+    // Forced into the log by hand, with a correct chain: verify names it.
+    let entries = try lines(of: ledger)
+    let last = try Entry(line: [UInt8](entries.last!))
+    let forced = Entry(seq: last.seq + 1, logged: Timestamp("2026-12-01T00:00:00Z")!, prev: last.id, envelope: envelope)
+    try write(lines: entries + [Data(forced.line)], to: ledger)
+    let verify = try LoamBinary.run(["verify", "--ledger", ledger, "--json"])
+    #expect(verify.status == 1, "\(testCase): \(verify)")
+    let report = try #require(JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
+    let findings = (report["findings"] as? [[String: Any]] ?? []).filter { $0["severity"] as? String == "error" }
+    #expect(findings.first?["code"] as? String == testCase.code, "\(testCase): \(verify.stdout)")
+    #expect(findings.first?["seq"] as? Int == SupplyChainFixture.entryCount, "\(testCase)")
+  }
+}
+
+/// Unusable input: one clear sentence, exit 2, and the ledger directory unchanged.
+@Suite struct BadInputTests {
+  let fixture = SupplyChainFixture.shared
+
+  func expectUnchanged(_ arguments: [String], mentions: String, environment: [String: String] = [:], asNobody: Bool = false)
+    throws
+  {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    let before = try snapshot(ledger)
+    let args = arguments.map {
+      $0.replacingOccurrences(of: "LEDGER", with: ledger).replacingOccurrences(of: "SCRATCH", with: scratch.url.path)
+    }
+    try Data("{not json".utf8).write(to: URL(fileURLWithPath: scratch.path("bad.json")))
+    try Data(
+      #"{"kind":"harvest","actor":"grower:a","time":"2026-11-01T00:00:00Z","field":"field:a1","lot":"L9","product":"grapes"}"#
+        .utf8
+    )
+    .write(to: URL(fileURLWithPath: scratch.path("missing.json")))
+    let result = try LoamBinary.run(args, environment: environment, asNobody: asNobody)
+    #expect(result.status == 2, "\(args): \(result)")
+    #expect(result.stderr.contains(mentions), "\(args): \(result)")
+    #expect(result.stderr.hasPrefix("loam: ") || result.stderr.hasPrefix("Error: "), "\(args): \(result)")
+    #expect(!result.stderr.contains("Fatal error"))
+    #expect(try snapshot(ledger) == before, "\(args)")
+  }
+
+  @Test func malformedJSON() throws {
+    try expectUnchanged(
+      ["append", "--ledger", "LEDGER", "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"), "SCRATCH/bad.json"],
+      mentions: "not valid JSON")
+  }
+
+  @Test func missingField() throws {
+    try expectUnchanged(
+      [
+        "append", "--ledger", "LEDGER", "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"), "SCRATCH/missing.json",
+      ], mentions: "$.quantity")
+  }
+
+  @Test func wrongKeys() throws {
+    try expectUnchanged(
+      [
+        "append", "sell", "--ledger", "LEDGER", "--key", "SCRATCH/bad.json", "--log-key", fixture.key("log"), "--lot", "LOT-A1",
+        "--quantity", "1", "--uom", "KGM",
+      ],
+      mentions: "bad.json")
+    // A log key that is not the ledger's.
+    try expectUnchanged(
+      [
+        "append", "sell", "--ledger", "LEDGER", "--key", fixture.key("grower-a"), "--log-key", fixture.key("grower-b"), "--lot",
+        "LOT-A1", "--quantity", "1", "--uom", "KGM",
+      ],
+      mentions: "log key")
+  }
+
+  @Test func missingLedger() throws {
+    try expectUnchanged(
+      [
+        "append", "sell", "--ledger", "SCRATCH/nowhere", "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"),
+        "--lot", "LOT-A1", "--quantity", "1", "--uom", "KGM",
+      ],
+      mentions: "no ledger")
+    try expectUnchanged(["verify", "--ledger", "SCRATCH/nowhere"], mentions: "no ledger")
+  }
+
+  @Test func lockedLedger() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    // Another writer holds the lock (util-linux flock) while we try to append.
+    let holder = Process()
+    holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+    holder.arguments = [ledger + "/lock", "sleep", "5"]
+    try holder.run()
+    defer { holder.terminate() }
+    usleep(300_000)
+    let before = try snapshot(ledger)
+    let result = try LoamBinary.run(
+      [
+        "append", "sell", "--ledger", ledger, "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"), "--lot",
+        "LOT-A1", "--quantity", "1", "--uom", "KGM",
+      ],
+      environment: ["LOAM_LOCK_TIMEOUT": "0.2"])
+    #expect(result.status == 2, "\(result)")
+    #expect(result.stderr.contains("locked by another writer"))
+    #expect(try snapshot(ledger) == before)
+    // Readers never block.
+    #expect(try LoamBinary.run(["verify", "--ledger", ledger]).status == 0)
+  }
+
+  @Test func readOnlyDirectory() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    let asNobody = getuid() == 0
+    // Copies of the keys the unprivileged user may read.
+    for name in ["grower-a", "log"] {
+      try FileManager.default.copyItem(atPath: fixture.key(name), toPath: scratch.path("\(name).pem"))
+      if asNobody { try FileManager.default.setAttributes([.ownerAccountID: 65534], ofItemAtPath: scratch.path("\(name).pem")) }
+    }
+    if !asNobody { try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: ledger) }
+    defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: ledger) }
+    let before = try snapshot(ledger)
+    let result = try LoamBinary.run(
+      [
+        "append", "sell", "--ledger", ledger, "--key", scratch.path("grower-a.pem"), "--log-key", scratch.path("log.pem"),
+        "--lot", "LOT-A1", "--quantity", "1", "--uom", "KGM",
+      ],
+      asNobody: asNobody)
+    #expect(result.status == 2, "\(result)")
+    #expect(result.stderr.contains("permission denied"), "\(result)")
+    #expect(try snapshot(ledger) == before)
+  }
+}
