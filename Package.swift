@@ -19,13 +19,19 @@ let package = Package(
       pkgConfig: "openssl",
       providers: [.apt(["libssl-dev"])]
     ),
+    // SQLite (libsqlite3-dev) for the persisted derived state; only LoamStore imports it.
+    .systemLibrary(
+      name: "CSQLite",
+      pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
     .target(name: "LoamCrypto", dependencies: ["COpenSSL"]),
     // Pure model: statements, entries, Merkle math, the state machine. No file or network I/O.
     .target(name: "LoamCore", dependencies: ["LoamCrypto"]),
     // Verification of ledgers, checkpoints and (later) proofs and bundles. Pure: no writer code, no I/O.
     .target(name: "LoamVerify", dependencies: ["LoamCore", "LoamCrypto"]),
     // The on-disk ledger: append, locking, crash recovery, derived state.
-    .target(name: "LoamStore", dependencies: ["LoamCore", "LoamVerify", "LoamCrypto"]),
+    .target(name: "LoamStore", dependencies: ["LoamCore", "LoamVerify", "LoamCrypto", "CSQLite"]),
     .executableTarget(
       name: "loam",
       dependencies: [

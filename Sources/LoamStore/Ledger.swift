@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 public import LoamCore
 public import LoamCrypto
@@ -10,6 +11,8 @@ public final class Ledger: Sendable {
   public var entriesPath: String { directory + "/entries.jsonl" }
   public var checkpointPath: String { directory + "/checkpoint" }
   var lockPath: String { directory + "/lock" }
+  /// The persisted derived state (rebuildable from the log).
+  var statePath: String { directory + "/state.sqlite" }
 
   /// Seconds a writer waits for another writer to finish (environment `LOAM_LOCK_TIMEOUT`).
   public static var defaultLockTimeout: Double {
@@ -64,6 +67,7 @@ public final class Ledger: Sendable {
     do {
       try ledger.writeLines([entry.line], expectedSize: 0)
       try ledger.writeCheckpoint(state: state, signer: logSigner)
+      try StateStore(path: ledger.statePath).persist(state, headOffset: 0, logBytes: entry.line.count + 1, replaceAll: true)
     } catch {
       try? removeCreated(ledger)
       throw error
@@ -73,7 +77,10 @@ public final class Ledger: Sendable {
   }
 
   private static func removeCreated(_ ledger: Ledger) throws {
-    for path in [ledger.entriesPath, ledger.checkpointPath, ledger.checkpointPath + ".tmp", ledger.lockPath] { unlink(path) }
+    for path in [
+      ledger.entriesPath, ledger.checkpointPath, ledger.checkpointPath + ".tmp", ledger.lockPath, ledger.statePath,
+      ledger.statePath + "-wal", ledger.statePath + "-shm",
+    ] { unlink(path) }
     rmdir(ledger.directory)
   }
 
@@ -126,19 +133,20 @@ public final class Ledger: Sendable {
     let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
     defer { _ = lock }
     let originalSize = try recoverTornTail()
-    var state = try replayState()
+    let (store, loaded, loadedHeadOffset) = try writerState(logBytes: originalSize)
+    var state = loaded
     guard state.logKey?.vkey == logSigner.verifier.vkey else {
       throw StoreError(.invalidInput, "the log key given does not match this ledger's log key \(state.logKey?.vkey ?? "(none)")")
     }
     let logged = max(now, state.lastLogged ?? now)
+    let prepared = Self.prepare(envelopes, state: state)
     var results: [Appended] = []
     var lines: [[UInt8]] = []
     var findings: [Finding] = []
     var batchRefs: [String: Int] = [:]
-    for envelope in envelopes {
-      let statement = Result { try Statement(payload: envelope.payload) }.mapError(Self.statementError)
-      if case .success(let parsed) = statement {
-        if !JCS.isCanonical(envelope.payload) {
+    for (envelope, item) in zip(envelopes, prepared) {
+      if case .success(let parsed) = item.statement {
+        if !item.canonical {
           findings.append(
             Finding(
               seq: state.size, entryID: nil, code: "statement.not-canonical",
@@ -158,19 +166,18 @@ public final class Ledger: Sendable {
                 message: "ref \"\(ref)\" was already used by entry \(earlier.seq) for a different statement"))
             continue
           }
-          if let index = batchRefs[ref] {
-            if SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
-              results.append(results[index])
-              continue
-            }
+          if let index = batchRefs[ref], SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
+            results.append(Appended(entry: results[index].entry, duplicate: true))
+            continue
           }
         }
       }
       let entry = Entry(seq: state.size, logged: logged, prev: state.head, envelope: envelope)
-      let signatures = Self.trusted(envelope, state: state, batchKeys: [:])
-      let entryFindings = state.apply(entry, statement: statement, signatures: signatures).filter { $0.severity == .error }
+      let entryFindings = state.apply(entry, statement: item.statement, signatures: item.signatures).filter {
+        $0.severity == .error
+      }
       if entryFindings.isEmpty {
-        if case .success(let parsed) = statement, let ref = parsed.ref { batchRefs[ref] = results.count }
+        if case .success(let parsed) = item.statement, let ref = parsed.ref { batchRefs[ref] = results.count }
         results.append(Appended(entry: entry, duplicate: false))
         lines.append(entry.line)
       } else {
@@ -181,10 +188,64 @@ public final class Ledger: Sendable {
     if !lines.isEmpty {
       try writeLines(lines, expectedSize: originalSize)
       try writeCheckpoint(state: state, signer: logSigner)
+      // The log is on disk; the derived state follows. If this fails it lags and is caught up.
+      let headOffset = originalSize + lines.dropLast().reduce(0) { $0 + $1.count + 1 }
+      try? store.persist(state, headOffset: headOffset, logBytes: originalSize + lines.reduce(0) { $0 + $1.count + 1 })
     } else if try checkpointLags(state) {
       try writeCheckpoint(state: state, signer: logSigner)
     }
+    _ = loadedHeadOffset
     return .appended(results)
+  }
+
+  struct Prepared: @unchecked Sendable {
+    var statement: Result<Statement, StatementError> = .failure(StatementError("statement.malformed", "not parsed"))
+    var canonical = true
+    var signatures: [SignatureResult] = []
+  }
+
+  /// Parses the statements and checks the signatures of a batch on all cores. Keys resolve
+  /// against the state and the keys the batch itself introduces; the state rules (run in order
+  /// afterwards) decide whether each key may sign at that point.
+  static func prepare(_ envelopes: [DSSEEnvelope], state: LedgerState) -> [Prepared] {
+    let count = envelopes.count
+    let buffer = UnsafeMutableBufferPointer<Prepared>.allocate(capacity: count)
+    buffer.initialize(repeating: Prepared())
+    defer {
+      buffer.deinitialize()
+      buffer.deallocate()
+    }
+    nonisolated(unsafe) let shared = buffer
+    let chunk = max(1, (count + 15) / 16)
+    let chunks = (count + chunk - 1) / chunk
+    DispatchQueue.concurrentPerform(iterations: chunks) { part in
+      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
+        let payload = envelopes[index].payload
+        shared[index].statement = Result { try Statement(payload: payload) }.mapError(statementError)
+        if case .success = shared[index].statement { shared[index].canonical = JCS.isCanonical(payload) }
+      }
+    }
+    var directory: [String: PublicKey] = [:]
+    for index in 0..<count {
+      if case .success(let parsed) = buffer[index].statement {
+        switch parsed.body {
+        case .genesis(let genesis): for key in genesis.participants.flatMap(\.keys) { directory[key.keyID] = key }
+        case .enroll(let spec): for key in spec.keys { directory[key.keyID] = key }
+        case .keys(let change): for key in change.add { directory[key.keyID] = key }
+        default: break
+        }
+      }
+      for signature in envelopes[index].signatures where directory[signature.keyID] == nil {
+        if let key = state.keys[signature.keyID]?.publicKey { directory[signature.keyID] = key }
+      }
+    }
+    let keys = directory
+    DispatchQueue.concurrentPerform(iterations: chunks) { part in
+      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
+        shared[index].signatures = LedgerState.checkSignatures(envelopes[index]) { keys[$0] }
+      }
+    }
+    return Array(buffer)
   }
 
   /// Appends lines with one write and one fsync; on failure the file is cut back to its size.
@@ -242,40 +303,95 @@ public final class Ledger: Sendable {
 
   // MARK: Read
 
-  /// The state the log implies now (rebuilt from the log; signatures are not re-checked).
-  public func currentState() throws -> LedgerState { try replayState() }
-
-  /// Rebuilds the state from the log. The log's signatures were checked when each entry was
-  /// appended; `loam verify` checks them again.
-  func replayState() throws -> LedgerState {
+  /// The state the log implies now, for reading (the persisted state caught up in memory).
+  public func currentState() throws -> LedgerState {
+    let size = FileIO.size(ofPath: entriesPath)
+    if let store = try? StateStore(path: statePath), let meta = store.meta(), try headMatches(meta, logBytes: size) {
+      var state = LedgerState(position: meta.position, backing: store.backing)
+      _ = try replay(into: &state, from: meta.logBytes)
+      return state
+    }
     var state = LedgerState()
-    var reader = try LogReader(path: entriesPath)
+    _ = try replay(into: &state, from: 0)
+    return state
+  }
+
+  /// The state for a writer holding the lock: the persisted state when its position matches the
+  /// log (caught up and saved if it lags), else rebuilt from the whole log and saved.
+  func writerState(logBytes: Int) throws -> (StateStore, LedgerState, headOffset: Int) {
+    let store: StateStore
+    do {
+      store = try StateStore(path: statePath)
+    } catch {
+      // An unreadable derived state is rebuilt: it is never the source of truth.
+      unlink(statePath)
+      store = try StateStore(path: statePath)
+    }
+    if let meta = store.meta(), meta.logBytes <= logBytes, try headMatches(meta, logBytes: logBytes) {
+      var state = LedgerState(position: meta.position, backing: store.backing)
+      if meta.logBytes == logBytes { return (store, state, meta.headOffset) }
+      let headOffset = try replay(into: &state, from: meta.logBytes) ?? meta.headOffset
+      try? store.persist(state, headOffset: headOffset, logBytes: logBytes)
+      state.markPersisted()
+      return (store, state, headOffset)
+    }
+    var state = LedgerState()
+    let headOffset = try replay(into: &state, from: 0) ?? 0
+    try store.persist(state, headOffset: headOffset, logBytes: logBytes, replaceAll: true)
+    guard let meta = store.meta() else { throw StoreError(.io, "the derived state \(statePath) could not be written") }
+    return (store, LedgerState(position: meta.position, backing: store.backing), headOffset)
+  }
+
+  /// True when the persisted position's head is the line that ends at its recorded length.
+  private func headMatches(_ meta: StateStore.Meta, logBytes: Int) throws -> Bool {
+    guard meta.position.size > 0, meta.logBytes <= logBytes, meta.headOffset < meta.logBytes else { return false }
+    let descriptor = open(entriesPath, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw FileIO.ioError("reading", entriesPath) }
+    defer { close(descriptor) }
+    let length = meta.logBytes - meta.headOffset
+    var line = [UInt8](repeating: 0, count: length)
+    let count = line.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, off_t(meta.headOffset)) }
+    guard count == length, line.last == 0x0A else { return false }
+    line.removeLast()
+    return MerkleHash.leaf(line) == meta.position.head
+  }
+
+  /// Applies the log's lines from byte `start` to `state`. The signatures were checked when each
+  /// entry was appended; `loam verify` checks them again. Returns where the last line starts.
+  @discardableResult
+  func replay(into state: inout LedgerState, from start: Int) throws -> Int? {
+    var reader = try LogReader(path: entriesPath, from: start)
     defer { reader.close() }
+    var lastStart: Int? = nil
     while true {
+      let before = reader.offset
       let lines = try reader.nextBatch(maximum: 4096)
       if lines.isEmpty { break }
+      var lineStart = before
       for line in lines {
+        lastStart = lineStart
+        lineStart += line.count + 1
         guard let entry = try? Entry(line: Array(line)) else {
           state.skip(unreadableEntryID: MerkleHash.leaf(line))
           continue
         }
         let statement = Result { try Statement(payload: entry.envelope.payload) }.mapError(Self.statementError)
-        var batchKeys: [String: PublicKey] = [:]
+        var introduced: Set<String> = []
         if case .success(let parsed) = statement {
           switch parsed.body {
-          case .genesis(let genesis): for key in genesis.participants.flatMap(\.keys) { batchKeys[key.keyID] = key }
-          case .enroll(let spec): for key in spec.keys { batchKeys[key.keyID] = key }
-          case .keys(let change): for key in change.add { batchKeys[key.keyID] = key }
+          case .genesis(let genesis): introduced = Set(genesis.participants.flatMap(\.keys).map(\.keyID))
+          case .enroll(let spec): introduced = Set(spec.keys.map(\.keyID))
+          case .keys(let change): introduced = Set(change.add.map(\.keyID))
           default: break
           }
         }
         let signatures = entry.envelope.signatures.map {
-          SignatureResult(keyID: $0.keyID, valid: state.keys[$0.keyID] != nil || batchKeys[$0.keyID] != nil ? true : nil)
+          SignatureResult(keyID: $0.keyID, valid: state.keys[$0.keyID] != nil || introduced.contains($0.keyID) ? true : nil)
         }
         _ = state.apply(entry, statement: statement, signatures: signatures)
       }
     }
-    return state
+    return lastStart
   }
 
   /// Visits every complete entry line in order (a torn last line is skipped).

@@ -10,18 +10,24 @@ struct LogReader {
   private var finished = false
   /// Bytes after the last newline once the file is exhausted.
   private(set) var tornTail = 0
-  /// Bytes of complete lines handed out so far.
+  /// Byte offset just past the complete lines handed out so far.
   private(set) var offset = 0
   /// Stop at this many bytes (the log's size when reading started), so a concurrent append
   /// is not half-read.
   let limit: Int
   private var consumed = 0
 
-  init(path: String) throws {
+  /// Reads from byte `start` (the beginning of a line) to the file's current end.
+  init(path: String, from start: Int = 0) throws {
     self.path = path
     descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw FileIO.ioError("reading", path) }
-    limit = FileIO.size(of: descriptor)
+    limit = FileIO.size(of: descriptor) - start
+    offset = start
+    if start > 0 && lseek(descriptor, off_t(start), SEEK_SET) < 0 {
+      Glibc.close(descriptor)
+      throw FileIO.ioError("reading", path)
+    }
   }
 
   func close() { Glibc.close(descriptor) }

@@ -226,7 +226,7 @@ extension LedgerState {
       try commit([delta])
       record.received = record.received.adding(value) ?? record.received
       shipments[receipt.shipment] = record
-      return Effect(deltas: [delta], receipt: (receipt.shipment, value))
+      return Effect(deltas: [delta], receipt: ReceiptEffect(shipment: receipt.shipment, quantity: value))
 
     case .observe(let observation):
       let lot = try lot(observation.lot)

@@ -4,7 +4,7 @@ public import LoamCrypto
 /// holds how much of each, shipments in transit, refs, corrections. Built by applying entries in
 /// order (`apply`), so it is derived from the log and never trusted over it.
 public struct LedgerState: Sendable {
-  public struct Participant: Hashable, Sendable {
+  public struct Participant: Hashable, Sendable, Codable {
     public var id: String
     public var name: String
     public var roles: Set<Role>
@@ -12,7 +12,7 @@ public struct LedgerState: Sendable {
     public var enrolledSeq: UInt64
   }
 
-  public struct Key: Hashable, Sendable {
+  public struct Key: Hashable, Sendable, Codable {
     public var publicKey: PublicKey
     public var owner: String
     public var addedSeq: UInt64
@@ -22,13 +22,13 @@ public struct LedgerState: Sendable {
     public func isValid(at logged: Timestamp) -> Bool { revokedFrom.map { logged < $0 } ?? true }
   }
 
-  public struct Field: Hashable, Sendable {
+  public struct Field: Hashable, Sendable, Codable {
     public var id: String
     public var owner: String
     public var seq: UInt64
   }
 
-  public struct Lot: Hashable, Sendable {
+  public struct Lot: Hashable, Sendable, Codable {
     public var id: String
     public var product: String
     /// The unit every holding of the lot is kept in (that of its creating statement).
@@ -39,7 +39,7 @@ public struct LedgerState: Sendable {
     public var holdings: [String: ExactDecimal]
   }
 
-  public struct ShipmentRecord: Hashable, Sendable {
+  public struct ShipmentRecord: Hashable, Sendable, Codable {
     public var lot: String
     public var from: String
     public var to: String
@@ -51,25 +51,24 @@ public struct LedgerState: Sendable {
   }
 
   /// What an entry changed, so a correction can undo it.
-  public struct Effect: Hashable, Sendable {
+  public struct Effect: Hashable, Sendable, Codable {
     public var deltas: [HoldingDelta] = []
     public var createdShipment = false
-    public var receipt: (shipment: SHA256Digest, quantity: ExactDecimal)? = nil
-
-    public static func == (lhs: Effect, rhs: Effect) -> Bool {
-      lhs.deltas == rhs.deltas && lhs.createdShipment == rhs.createdShipment
-        && lhs.receipt?.shipment == rhs.receipt?.shipment && lhs.receipt?.quantity == rhs.receipt?.quantity
-    }
-    public func hash(into hasher: inout Hasher) { hasher.combine(deltas) }
+    public var receipt: ReceiptEffect? = nil
   }
 
-  public struct HoldingDelta: Hashable, Sendable {
+  public struct ReceiptEffect: Hashable, Sendable, Codable {
+    public var shipment: SHA256Digest
+    public var quantity: ExactDecimal
+  }
+
+  public struct HoldingDelta: Hashable, Sendable, Codable {
     public var lot: String
     public var participant: String
     public var delta: ExactDecimal
   }
 
-  public struct EntryRecord: Hashable, Sendable {
+  public struct EntryRecord: Hashable, Sendable, Codable {
     public var seq: UInt64
     public var kind: StatementKind
     public var actor: String
@@ -77,7 +76,7 @@ public struct LedgerState: Sendable {
     public var effect: Effect?
   }
 
-  public struct RefRecord: Hashable, Sendable {
+  public struct RefRecord: Hashable, Sendable, Codable {
     public var seq: UInt64
     public var entryID: SHA256Digest
     public var payloadHash: SHA256Digest
@@ -93,16 +92,99 @@ public struct LedgerState: Sendable {
   public internal(set) var origin: String? = nil
   public internal(set) var logKey: NoteVerifier? = nil
 
-  public internal(set) var participants: [String: Participant] = [:]
-  public internal(set) var keys: [String: Key] = [:]
-  public internal(set) var fields: [String: Field] = [:]
-  public internal(set) var lots: [String: Lot] = [:]
-  public internal(set) var shipments: [SHA256Digest: ShipmentRecord] = [:]
-  public internal(set) var entries: [SHA256Digest: EntryRecord] = [:]
-  public internal(set) var refs: [String: RefRecord] = [:]
-  public internal(set) var policies: [String: UInt64] = [:]
+  public internal(set) var participants = Table<String, Participant>()
+  public internal(set) var keys = Table<String, Key>()
+  public internal(set) var fields = Table<String, Field>()
+  public internal(set) var lots = Table<String, Lot>()
+  public internal(set) var shipments = Table<SHA256Digest, ShipmentRecord>()
+  public internal(set) var entries = Table<SHA256Digest, EntryRecord>()
+  public internal(set) var refs = Table<String, RefRecord>()
+  public internal(set) var policies = Table<String, UInt64>()
 
   public init() {}
+
+  /// A state whose tables read missing rows from `backing` and whose position is `position`.
+  public init(position: Position, backing: Backing) {
+    size = position.size
+    head = position.head
+    lastLogged = position.lastLogged
+    tree = position.tree
+    origin = position.origin
+    logKey = position.logKey
+    participants = Table(loader: backing.participant)
+    keys = Table(loader: backing.key)
+    fields = Table(loader: backing.field)
+    lots = Table(loader: backing.lot)
+    shipments = Table(loader: backing.shipment)
+    entries = Table(loader: backing.entry)
+    refs = Table(loader: backing.ref)
+    policies = Table(loader: backing.policy)
+  }
+
+  /// Where the state stands in the log, and what the genesis fixed.
+  public struct Position: Hashable, Sendable, Codable {
+    public var size: UInt64
+    public var head: SHA256Digest
+    public var lastLogged: Timestamp?
+    public var tree: CompactRange
+    public var origin: String?
+    public var logKey: NoteVerifier?
+
+    public init(
+      size: UInt64, head: SHA256Digest, lastLogged: Timestamp?, tree: CompactRange, origin: String?, logKey: NoteVerifier?
+    ) {
+      self.size = size
+      self.head = head
+      self.lastLogged = lastLogged
+      self.tree = tree
+      self.origin = origin
+      self.logKey = logKey
+    }
+  }
+
+  public var position: Position {
+    Position(size: size, head: head, lastLogged: lastLogged, tree: tree, origin: origin, logKey: logKey)
+  }
+
+  /// Row loaders of a persisted state.
+  public struct Backing: Sendable {
+    public var participant: Table<String, Participant>.Loader
+    public var key: Table<String, Key>.Loader
+    public var field: Table<String, Field>.Loader
+    public var lot: Table<String, Lot>.Loader
+    public var shipment: Table<SHA256Digest, ShipmentRecord>.Loader
+    public var entry: Table<SHA256Digest, EntryRecord>.Loader
+    public var ref: Table<String, RefRecord>.Loader
+    public var policy: Table<String, UInt64>.Loader
+
+    public init(
+      participant: @escaping Table<String, Participant>.Loader, key: @escaping Table<String, Key>.Loader,
+      field: @escaping Table<String, Field>.Loader, lot: @escaping Table<String, Lot>.Loader,
+      shipment: @escaping Table<SHA256Digest, ShipmentRecord>.Loader, entry: @escaping Table<SHA256Digest, EntryRecord>.Loader,
+      ref: @escaping Table<String, RefRecord>.Loader, policy: @escaping Table<String, UInt64>.Loader
+    ) {
+      self.participant = participant
+      self.key = key
+      self.field = field
+      self.lot = lot
+      self.shipment = shipment
+      self.entry = entry
+      self.ref = ref
+      self.policy = policy
+    }
+  }
+
+  /// Forgets in-memory changes once they were written to the backing store.
+  public mutating func markPersisted() {
+    participants.markPersisted()
+    keys.markPersisted()
+    fields.markPersisted()
+    lots.markPersisted()
+    shipments.markPersisted()
+    entries.markPersisted()
+    refs.markPersisted()
+    policies.markPersisted()
+  }
 
   /// How far a statement's `time` may lie after its `logged` time (clock skew).
   public static let allowedClockSkewSeconds: Int64 = 300
@@ -112,5 +194,7 @@ public struct LedgerState: Sendable {
   }
 
   /// The key ids every signer of the log has had, for a verifier that checks signatures ahead.
-  public var knownKeys: [String: PublicKey] { keys.mapValues(\.publicKey) }
+  public var knownKeys: [String: PublicKey] {
+    Dictionary(keys.values.map { ($0.publicKey.keyID, $0.publicKey) }, uniquingKeysWith: { a, _ in a })
+  }
 }

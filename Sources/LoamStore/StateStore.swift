@@ -1,0 +1,156 @@
+internal import CSQLite
+import Foundation
+import LoamCore
+import LoamCrypto
+
+/// The persisted derived state of a ledger directory (`state.sqlite`): every table of
+/// `LedgerState` as rows, and the log position they were derived at (entry count, head id and
+/// byte length of the log). Rebuildable from the log at any time and never trusted over it: the
+/// position is checked against the log on every open, and a lagging state is caught up from
+/// the log.
+///
+/// WAL journal with `synchronous=NORMAL`: a crash may lose the last transactions (the state then
+/// lags the log and is caught up) but never leaves the database inconsistent.
+final class StateStore: @unchecked Sendable {
+  // @unchecked: SQLite's default (serialized) threading mode makes a connection safe to share;
+  // the store is used by one writer under the ledger lock.
+  private let db: OpaquePointer
+  let path: String
+
+  enum TableID: Int32, CaseIterable {
+    case participants = 1, keys, fields, lots, shipments, entries, refs, policies
+  }
+
+  struct Meta: Codable {
+    var position: LedgerState.Position
+    /// Byte offset where the head entry's line starts, and where the log ends.
+    var headOffset: Int
+    var logBytes: Int
+  }
+
+  init(path: String) throws {
+    self.path = path
+    var handle: OpaquePointer? = nil
+    guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
+      let handle
+    else {
+      let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+      sqlite3_close(handle)
+      throw StoreError(.io, "cannot open the derived state \(path): \(message)")
+    }
+    db = handle
+    sqlite3_busy_timeout(db, 5000)
+    try execute("PRAGMA journal_mode=WAL")
+    try execute("PRAGMA synchronous=NORMAL")
+    try execute(
+      "CREATE TABLE IF NOT EXISTS rows (tbl INTEGER NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID"
+    )
+    try execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+  }
+
+  deinit { sqlite3_close_v2(db) }
+
+  private func fail(_ what: String) -> StoreError {
+    StoreError(.io, "derived state \(path): \(what): \(String(cString: sqlite3_errmsg(db)))")
+  }
+
+  func execute(_ sql: String) throws {
+    guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw fail(sql) }
+  }
+
+  private func prepare(_ sql: String) throws -> OpaquePointer {
+    var statement: OpaquePointer? = nil
+    guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw fail("prepare") }
+    return statement
+  }
+
+  // MARK: Rows
+
+  private let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+  }()
+
+  func value<V: Decodable>(_ table: TableID, _ key: [UInt8], as type: V.Type) -> V? {
+    guard let statement = try? prepare("SELECT value FROM rows WHERE tbl = ? AND key = ?") else { return nil }
+    defer { sqlite3_finalize(statement) }
+    sqlite3_bind_int(statement, 1, table.rawValue)
+    _ = key.withUnsafeBytes { loam_sqlite_bind_blob(statement, 2, $0.baseAddress, Int32($0.count)) }
+    guard sqlite3_step(statement) == SQLITE_ROW else { return nil }
+    let count = Int(sqlite3_column_bytes(statement, 0))
+    guard let bytes = sqlite3_column_blob(statement, 0) else { return nil }
+    return try? JSONDecoder().decode(V.self, from: Data(bytes: bytes, count: count))
+  }
+
+  func meta() -> Meta? {
+    guard let statement = try? prepare("SELECT value FROM meta WHERE name = 'position'") else { return nil }
+    defer { sqlite3_finalize(statement) }
+    guard sqlite3_step(statement) == SQLITE_ROW, let bytes = sqlite3_column_blob(statement, 0) else { return nil }
+    return try? JSONDecoder().decode(Meta.self, from: Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 0))))
+  }
+
+  /// The loaders a `LedgerState` reads missing rows with.
+  var backing: LedgerState.Backing {
+    func loader<K, V: Decodable & SendableMetatype>(_ table: TableID, _ key: @escaping @Sendable (K) -> [UInt8])
+      -> @Sendable (K) -> V?
+    {
+      { [self] k in value(table, key(k), as: V.self) }
+    }
+    let text: @Sendable (String) -> [UInt8] = { Array($0.utf8) }
+    let digest: @Sendable (SHA256Digest) -> [UInt8] = { $0.bytes }
+    return LedgerState.Backing(
+      participant: loader(.participants, text), key: loader(.keys, text), field: loader(.fields, text), lot: loader(.lots, text),
+      shipment: loader(.shipments, digest), entry: loader(.entries, digest), ref: loader(.refs, text),
+      policy: loader(.policies, text))
+  }
+
+  /// Writes the state's in-memory changes and its new position in one transaction.
+  func persist(_ state: LedgerState, headOffset: Int, logBytes: Int, replaceAll: Bool = false) throws {
+    try execute("BEGIN IMMEDIATE")
+    do {
+      if replaceAll {
+        try execute("DELETE FROM rows")
+        try execute("DELETE FROM meta")
+      }
+      let upsert = try prepare("INSERT OR REPLACE INTO rows (tbl, key, value) VALUES (?, ?, ?)")
+      let delete = try prepare("DELETE FROM rows WHERE tbl = ? AND key = ?")
+      defer {
+        sqlite3_finalize(upsert)
+        sqlite3_finalize(delete)
+      }
+      func write<K, V: Encodable>(_ table: TableID, _ changes: [K: V?], key: (K) -> [UInt8]) throws {
+        for (k, v) in changes {
+          let statement = v == nil ? delete : upsert
+          sqlite3_reset(statement)
+          sqlite3_bind_int(statement, 1, table.rawValue)
+          let keyBytes = key(k)
+          _ = keyBytes.withUnsafeBytes { loam_sqlite_bind_blob(statement, 2, $0.baseAddress, Int32($0.count)) }
+          if let v {
+            let data = try encoder.encode(v)
+            _ = data.withUnsafeBytes { loam_sqlite_bind_blob(statement, 3, $0.baseAddress, Int32($0.count)) }
+          }
+          guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }
+        }
+      }
+      let text: (String) -> [UInt8] = { Array($0.utf8) }
+      try write(.participants, state.participants.changes, key: text)
+      try write(.keys, state.keys.changes, key: text)
+      try write(.fields, state.fields.changes, key: text)
+      try write(.lots, state.lots.changes, key: text)
+      try write(.shipments, state.shipments.changes, key: { $0.bytes })
+      try write(.entries, state.entries.changes, key: { $0.bytes })
+      try write(.refs, state.refs.changes, key: text)
+      try write(.policies, state.policies.changes, key: text)
+      let meta = try encoder.encode(Meta(position: state.position, headOffset: headOffset, logBytes: logBytes))
+      let statement = try prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('position', ?)")
+      defer { sqlite3_finalize(statement) }
+      _ = meta.withUnsafeBytes { loam_sqlite_bind_blob(statement, 1, $0.baseAddress, Int32($0.count)) }
+      guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write position") }
+      try execute("COMMIT")
+    } catch {
+      try? execute("ROLLBACK")
+      throw error
+    }
+  }
+}
