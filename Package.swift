@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "LoamCore", targets: ["LoamCore"]),
     .executable(name: "loam", targets: ["loam"]),
     .executable(name: "loam-bench", targets: ["loam-bench"]),
+    .executable(name: "loam-gen", targets: ["loam-gen"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -40,6 +41,7 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "loam-bench", dependencies: ["LoamCrypto"], path: "Tools/bench"),
+    .executableTarget(name: "loam-gen", dependencies: ["LoamCore", "LoamCrypto"], path: "Tools/gen"),
     .testTarget(name: "LoamCryptoTests", dependencies: ["LoamCrypto"]),
     .testTarget(name: "LoamCoreTests", dependencies: ["LoamCore"]),
     .testTarget(name: "LoamCLITests", dependencies: ["LoamCrypto"]),

@@ -1,13 +1,14 @@
-import Dispatch
 public import LoamCore
+import Dispatch
 import LoamCrypto
 
 /// Verifies a log fed to it in batches of lines, in order: every line parses and is canonical,
 /// the chain holds, every signature verifies with a key of the actor valid at that entry, the
 /// actor may make the statement, and the state rules hold (DESIGN.md, Verification).
 ///
-/// Parsing and signature checks of a batch run on all cores; the state rules run in log order,
-/// so findings come out in log order. Pure: the caller reads the files.
+/// Each batch is parsed and its signatures checked on all cores while the previous batch's
+/// state rules run in log order on another thread, so findings come out in log order and the
+/// cores stay busy. Pure: the caller reads the files.
 public struct LogVerifier: Sendable {
   public struct Options: Sendable {
     /// Also reject statement payloads that are not RFC 8785 canonical.
@@ -20,58 +21,92 @@ public struct LogVerifier: Sendable {
     }
   }
 
-  public private(set) var state = LedgerState()
-  public private(set) var findings: [Finding] = []
-  /// The root of the tree at the size the checkpoint claims, once the log reaches it.
-  private var checkpointRoot: (size: UInt64, root: SHA256Digest?)?
-  private var keyDirectory: [String: PublicKey] = [:]
-  let options: Options
+  private let preparer: BatchPreparer
+  private let applier: StateApplier
+  private var pending: PreparedBatch?
 
   public init(options: Options = Options(), checkpointSize: UInt64? = nil) {
-    self.options = options
-    if let checkpointSize { checkpointRoot = (checkpointSize, checkpointSize == 0 ? MerkleHash.empty : nil) }
+    preparer = BatchPreparer(options: options)
+    applier = StateApplier(checkpointSize: checkpointSize)
   }
 
-  public var entryCount: UInt64 { state.size }
-  public var errorCount: Int { findings.filter { $0.severity == .error }.count }
-
-  private struct Parsed: @unchecked Sendable {
-    var entry: Entry?
-    var entryError: String?
-    var statement: Result<Statement, StatementError> = .failure(StatementError("statement.malformed", "not parsed"))
-    var canonical = true
-    var signatures: [SignatureResult] = []
-    /// Keys this statement introduces (genesis, enroll, keys).
-    var newKeys: [PublicKey] = []
-  }
+  /// The state after every batch given so far has been applied (call `finish` first).
+  public var state: LedgerState { applier.state }
+  public var findings: [Finding] { applier.findings }
+  /// Entries whose state rules have run.
+  public var entryCount: UInt64 { applier.state.size }
+  public var errorCount: Int { applier.findings.filter { $0.severity == .error }.count }
 
   /// Verifies the next lines of the log (each without its newline).
   public mutating func verify(lines: [ArraySlice<UInt8>]) {
-    let count = lines.count
-    guard count > 0 else { return }
-    let parsed = UnsafeMutableBufferPointer<Parsed>.allocate(capacity: count)
-    parsed.initialize(repeating: Parsed())
-    defer {
-      parsed.deinitialize()
-      parsed.deallocate()
+    guard !lines.isEmpty else { return }
+    let previous = pending
+    let applier = self.applier
+    let group = DispatchGroup()
+    if let previous {
+      DispatchQueue.global().async(group: group) { applier.apply(previous) }
     }
-    nonisolated(unsafe) let results = parsed
+    let prepared = preparer.prepare(lines)
+    group.wait()
+    pending = prepared
+  }
+
+  /// Applies what is still pending, then checks the signed checkpoint against the log and the
+  /// genesis's log key. A checkpoint that covers fewer entries than the log is a warning; one
+  /// that claims more is a finding.
+  public mutating func finish(checkpoint text: [UInt8]?) {
+    if let pending { applier.apply(pending) }
+    pending = nil
+    applier.finish(checkpoint: text)
+  }
+}
+
+/// One batch, parsed and with its signatures checked.
+struct PreparedBatch: @unchecked Sendable {
+  // @unchecked: built by one thread, then handed whole to the applier thread.
+  struct Item {
+    var entry: Entry?
+    var entryError: String?
+    var leafHash = SHA256Digest.zero
+    var statement: Result<Statement, StatementError> = .failure(StatementError("statement.malformed", "not parsed"))
+    var canonical = true
+    var signatures: [SignatureResult] = []
+    var newKeys: [PublicKey] = []
+  }
+  var items: [Item]
+}
+
+/// Parses lines and checks signatures on all cores; remembers every key the log has named.
+final class BatchPreparer: @unchecked Sendable {
+  // @unchecked: used by one thread at a time (the caller of `LogVerifier.verify`).
+  let options: LogVerifier.Options
+  private var keyDirectory: [String: PublicKey] = [:]
+
+  init(options: LogVerifier.Options) { self.options = options }
+
+  func prepare(_ lines: [ArraySlice<UInt8>]) -> PreparedBatch {
+    let count = lines.count
+    let buffer = UnsafeMutableBufferPointer<PreparedBatch.Item>.allocate(capacity: count)
+    buffer.initialize(repeating: PreparedBatch.Item())
+    defer {
+      buffer.deinitialize()
+      buffer.deallocate()
+    }
+    nonisolated(unsafe) let results = buffer
     let strict = options.strict
-    let chunk = max(1, (count + options.threads * 4 - 1) / (options.threads * 4))
+    let chunk = max(1, (count + options.threads * 8 - 1) / (options.threads * 8))
     let chunks = (count + chunk - 1) / chunk
 
-    // 1. Parse lines and statements in parallel.
     DispatchQueue.concurrentPerform(iterations: chunks) { part in
       for index in (part * chunk)..<min(count, (part + 1) * chunk) {
-        var item = Parsed()
+        var item = PreparedBatch.Item()
         do {
           let entry = try Entry(line: Array(lines[index]))
           item.entry = entry
+          item.leafHash = entry.id
           item.canonical = entry.isCanonical
-          let statement = Result { () throws(StatementError) -> Statement in
-            do { return try Statement(payload: entry.envelope.payload) } catch let error as StatementError { throw error } catch {
-              throw StatementError("statement.malformed", "\(error)")
-            }
+          let statement = Result { try Statement(payload: entry.envelope.payload) }.mapError {
+            ($0 as? StatementError) ?? StatementError("statement.malformed", "\($0)")
           }
           if strict, case .success = statement, !JCS.isCanonical(entry.envelope.payload) {
             item.statement = .failure(StatementError("statement.not-canonical", "the payload is not RFC 8785 canonical JSON"))
@@ -88,17 +123,16 @@ public struct LogVerifier: Sendable {
           }
         } catch {
           item.entryError = "\(error)"
+          item.leafHash = MerkleHash.leaf(lines[index])
         }
         results[index] = item
       }
     }
 
-    // 2. Every key the log has named so far, and the ones this batch names.
+    // Every key the log has named so far, and the ones this batch names.
     for index in 0..<count {
-      for key in parsed[index].newKeys { keyDirectory[key.keyID] = key }
+      for key in buffer[index].newKeys { keyDirectory[key.keyID] = key }
     }
-
-    // 3. Signatures in parallel.
     let directory = keyDirectory
     DispatchQueue.concurrentPerform(iterations: chunks) { part in
       for index in (part * chunk)..<min(count, (part + 1) * chunk) {
@@ -106,50 +140,57 @@ public struct LogVerifier: Sendable {
         results[index].signatures = LedgerState.checkSignatures(entry.envelope) { directory[$0] }
       }
     }
+    return PreparedBatch(items: Array(buffer))
+  }
+}
 
-    // 4. State rules in log order.
-    for index in 0..<count {
-      let item = parsed[index]
+/// Runs the state rules in log order and collects findings.
+final class StateApplier: @unchecked Sendable {
+  // @unchecked: used by one thread at a time (batches are applied one after another).
+  var state = LedgerState()
+  var findings: [Finding] = []
+  /// The root of the tree at the size the checkpoint claims, once the log reaches it.
+  private var checkpointRoot: (size: UInt64, root: SHA256Digest?)?
+
+  init(checkpointSize: UInt64?) {
+    if let checkpointSize { checkpointRoot = (checkpointSize, checkpointSize == 0 ? MerkleHash.empty : nil) }
+  }
+
+  func apply(_ batch: PreparedBatch) {
+    for item in batch.items {
       guard let entry = item.entry else {
         // An unreadable line still occupies its place in the chain: it breaks the next prev.
-        let seq = state.size
-        let id = MerkleHash.leaf(lines[index])
-        findings.append(Finding(seq: seq, entryID: id, code: "entry.malformed", message: item.entryError ?? "unreadable line"))
-        state.skip(unreadableEntryID: id)
+        findings.append(Finding(seq: state.size, entryID: item.leafHash, code: "entry.malformed", message: item.entryError ?? "unreadable line"))
+        state.skip(unreadableEntryID: item.leafHash)
         noteCheckpointRoot()
         continue
       }
       if !item.canonical {
         findings.append(
-          Finding(
-            seq: state.size, entryID: entry.id, code: "entry.not-canonical",
-            message: "the entry line is not RFC 8785 canonical JSON"))
+          Finding(seq: state.size, entryID: entry.id, code: "entry.not-canonical", message: "the entry line is not RFC 8785 canonical JSON"))
       }
       findings += state.apply(entry, statement: item.statement, signatures: item.signatures)
       noteCheckpointRoot()
     }
   }
 
-  private mutating func noteCheckpointRoot() {
+  private func noteCheckpointRoot() {
     if let checkpoint = checkpointRoot, checkpoint.root == nil, state.size == checkpoint.size {
       checkpointRoot = (checkpoint.size, state.tree.root)
     }
   }
 
-  /// Checks the signed checkpoint against the log and the genesis's log key. A checkpoint that
-  /// covers fewer entries than the log is a warning; one that claims more is a finding.
-  public mutating func finish(checkpoint text: [UInt8]?) {
+  func finish(checkpoint text: [UInt8]?) {
+    func problem(_ code: String, _ message: String, _ severity: Finding.Severity = .error) {
+      findings.append(Finding(seq: nil, entryID: nil, code: code, message: message, severity: severity))
+    }
     if state.size == 0 {
-      findings.append(Finding(seq: nil, entryID: nil, code: "log.empty", message: "the log has no entries"))
+      problem("log.empty", "the log has no entries")
       return
     }
     guard let text else {
-      findings.append(
-        Finding(seq: nil, entryID: nil, code: "checkpoint.missing", message: "there is no checkpoint file", severity: .warning))
+      problem("checkpoint.missing", "there is no checkpoint file", .warning)
       return
-    }
-    func problem(_ code: String, _ message: String, _ severity: Finding.Severity = .error) {
-      findings.append(Finding(seq: nil, entryID: nil, code: code, message: message, severity: severity))
     }
     guard let logKey = state.logKey else {
       problem("checkpoint.unverifiable", "the log has no valid genesis, so the checkpoint's key is unknown")
@@ -168,13 +209,10 @@ public struct LogVerifier: Sendable {
       problem("checkpoint.origin-mismatch", "the checkpoint's origin \(checkpoint.origin) is not the log's \(state.origin ?? "")")
     }
     if checkpoint.size > state.size {
-      problem(
-        "checkpoint.ahead",
-        "the checkpoint claims \(checkpoint.size) entries but the log holds \(state.size): entries were removed")
+      problem("checkpoint.ahead", "the checkpoint claims \(checkpoint.size) entries but the log holds \(state.size): entries were removed")
       return
     }
-    let root =
-      checkpoint.size == state.size ? state.tree.root : (checkpointRoot?.size == checkpoint.size ? checkpointRoot?.root : nil)
+    let root = checkpoint.size == state.size ? state.tree.root : (checkpointRoot?.size == checkpoint.size ? checkpointRoot?.root : nil)
     guard let root else {
       problem("checkpoint.unchecked", "the checkpoint's root at size \(checkpoint.size) was not computed", .warning)
       return
@@ -182,12 +220,11 @@ public struct LogVerifier: Sendable {
     if root != checkpoint.rootHash {
       problem(
         "checkpoint.root-mismatch",
-        "the checkpoint's root for \(checkpoint.size) entries does not match the log: an entry up to \(checkpoint.size - 1) was changed"
-      )
+        "the checkpoint's root for \(checkpoint.size) entries does not match the log: an entry up to \(checkpoint.size - 1) was changed")
     } else if checkpoint.size < state.size {
       problem(
-        "checkpoint.lagging",
-        "the checkpoint covers \(checkpoint.size) of \(state.size) entries (it is re-derived on the next append)", .warning)
+        "checkpoint.lagging", "the checkpoint covers \(checkpoint.size) of \(state.size) entries (it is re-derived on the next append)",
+        .warning)
     }
   }
 }

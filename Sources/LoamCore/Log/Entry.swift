@@ -13,6 +13,8 @@ public struct Entry: Hashable, Sendable {
   public let line: [UInt8]
   /// SHA-256(0x00 ‖ line).
   public let id: SHA256Digest
+  /// True when the line is exactly the canonical (RFC 8785) serialization of its content.
+  public let isCanonical: Bool
 
   /// Builds the canonical line for a new entry.
   public init(seq: UInt64, logged: Timestamp, prev: SHA256Digest, envelope: DSSEEnvelope) {
@@ -20,17 +22,32 @@ public struct Entry: Hashable, Sendable {
     self.logged = logged
     self.prev = prev
     self.envelope = envelope
-    let object: JSONValue = [
-      "envelope": envelope.json, "logged": .string(logged.description), "prev": .string(prev.hex),
-      "seq": .number(JSONNumber(seq)),
-    ]
-    // Only strings and an integer: canonicalization cannot fail.
-    line = (try? JCS.canonicalize(object)) ?? []
+    line = Self.canonicalLine(seq: seq, logged: logged, prev: prev, envelope: envelope)
     id = MerkleHash.leaf(line)
+    isCanonical = true
   }
 
   /// Parses a line (without its newline).
   public init(line: [UInt8]) throws {
+    if let fast = CanonicalLineParser.parse(line) {
+      self = fast
+      return
+    }
+    try self.init(slowlyParsing: line)
+  }
+
+  init(seq: UInt64, logged: Timestamp, prev: SHA256Digest, envelope: DSSEEnvelope, canonicalLine line: [UInt8]) {
+    self.seq = seq
+    self.logged = logged
+    self.prev = prev
+    self.envelope = envelope
+    self.line = line
+    self.id = MerkleHash.leaf(line)
+    self.isCanonical = true
+  }
+
+  /// Any JSON layout: through the general parser, then compared with the canonical form.
+  private init(slowlyParsing line: [UInt8]) throws {
     func malformed(_ message: String) -> EntryError { EntryError(.malformed, message) }
     let value: JSONValue
     do {
@@ -66,11 +83,35 @@ public struct Entry: Hashable, Sendable {
     self.envelope = envelope
     self.line = line
     self.id = MerkleHash.leaf(line)
+    self.isCanonical = Self.canonicalLine(seq: UInt64(seq), logged: logged, prev: prev, envelope: envelope) == line
   }
 
-  /// True when the line is exactly the canonical serialization of its content.
-  public var isCanonical: Bool {
-    Entry(seq: seq, logged: logged, prev: prev, envelope: envelope).line == line
+  /// The RFC 8785 form of an entry, written directly: its members and the envelope's are in
+  /// sorted order already, and only `payloadType` and `keyid` can need escaping.
+  static func canonicalLine(seq: UInt64, logged: Timestamp, prev: SHA256Digest, envelope: DSSEEnvelope) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(envelope.payload.count * 4 / 3 + 200 + envelope.signatures.count * 200)
+    out.append(contentsOf: #"{"envelope":{"payload":""#.utf8)
+    out.append(contentsOf: Base64.encode(envelope.payload).utf8)
+    out.append(contentsOf: #"","payloadType":"#.utf8)
+    JCS.appendString(envelope.payloadType, to: &out)
+    out.append(contentsOf: #","signatures":["#.utf8)
+    for (index, signature) in envelope.signatures.enumerated() {
+      if index > 0 { out.append(UInt8(ascii: ",")) }
+      out.append(contentsOf: #"{"keyid":"#.utf8)
+      JCS.appendString(signature.keyID, to: &out)
+      out.append(contentsOf: #","sig":""#.utf8)
+      out.append(contentsOf: Base64.encode(signature.bytes).utf8)
+      out.append(contentsOf: #""}"#.utf8)
+    }
+    out.append(contentsOf: #"]},"logged":""#.utf8)
+    out.append(contentsOf: logged.description.utf8)
+    out.append(contentsOf: #"","prev":""#.utf8)
+    out.append(contentsOf: prev.hex.utf8)
+    out.append(contentsOf: #"","seq":"#.utf8)
+    out.append(contentsOf: String(seq).utf8)
+    out.append(UInt8(ascii: "}"))
+    return out
   }
 }
 

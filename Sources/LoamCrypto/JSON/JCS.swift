@@ -61,6 +61,9 @@ public enum JCS {
 
   private static let hexDigits = Array("0123456789abcdef".utf8)
 
+  /// Appends `text` as an RFC 8785 JSON string (for writers that lay out known structures).
+  public static func appendString(_ text: String, to out: inout [UInt8]) { writeString(text, into: &out) }
+
   /// A JSON string as ES6 `JSON.stringify` writes it (and RFC 8785 requires).
   static func writeString(_ text: String, into out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))

@@ -43,7 +43,11 @@ public enum Base64 {
 
   /// Decodes canonical padded base64; nil for anything else.
   public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-    let input = Array(text.utf8)
+    Array(text.utf8).withUnsafeBufferPointer { decode($0) }
+  }
+
+  /// Decodes canonical padded base64 bytes; nil for anything else.
+  public static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
     guard input.count % 4 == 0 else { return nil }
     if input.isEmpty { return [] }
     var padding = 0
