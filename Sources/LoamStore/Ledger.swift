@@ -133,18 +133,30 @@ public final class Ledger: Sendable {
     let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
     defer { _ = lock }
     let originalSize = try recoverTornTail()
-    let (store, loaded, loadedHeadOffset) = try writerState(logBytes: originalSize)
+    let (store, loaded, _) = try writerState(logBytes: originalSize)
     var state = loaded
     guard state.logKey?.vkey == logSigner.verifier.vkey else {
       throw StoreError(.invalidInput, "the log key given does not match this ledger's log key \(state.logKey?.vkey ?? "(none)")")
     }
     let logged = max(now, state.lastLogged ?? now)
     let prepared = Self.prepare(envelopes, state: state)
+    // Signatures are checked a chunk ahead of the state rules, which run in order meanwhile.
+    let chunkSize = 2048
+    let signatureSlots = SignatureSlots(count: envelopes.count)
+    let batchKeys = prepared.first?.keys ?? [:]
+    signatureSlots.start(envelopes, keys: batchKeys, range: 0..<min(chunkSize, envelopes.count))
     var results: [Appended] = []
     var lines: [[UInt8]] = []
     var findings: [Finding] = []
     var batchRefs: [String: Int] = [:]
-    for (envelope, item) in zip(envelopes, prepared) {
+    for (position, envelope) in envelopes.enumerated() {
+      if position % chunkSize == 0 {
+        signatureSlots.wait()
+        let next = min(position + chunkSize, envelopes.count)
+        signatureSlots.start(envelopes, keys: batchKeys, range: next..<min(next + chunkSize, envelopes.count))
+      }
+      var item = prepared[position]
+      item.signatures = signatureSlots[position]
       if case .success(let parsed) = item.statement {
         if !item.canonical {
           findings.append(
@@ -194,7 +206,6 @@ public final class Ledger: Sendable {
     } else if try checkpointLags(state) {
       try writeCheckpoint(state: state, signer: logSigner)
     }
-    _ = loadedHeadOffset
     return .appended(results)
   }
 
@@ -202,6 +213,8 @@ public final class Ledger: Sendable {
     var statement: Result<Statement, StatementError> = .failure(StatementError("statement.malformed", "not parsed"))
     var canonical = true
     var signatures: [SignatureResult] = []
+    /// The keys the batch's signatures may name (on the first item only).
+    var keys: [String: PublicKey] = [:]
   }
 
   /// Parses the statements and checks the signatures of a batch on all cores. Keys resolve
@@ -222,7 +235,9 @@ public final class Ledger: Sendable {
       for index in (part * chunk)..<min(count, (part + 1) * chunk) {
         let payload = envelopes[index].payload
         shared[index].statement = Result { try Statement(payload: payload) }.mapError(statementError)
-        if case .success = shared[index].statement { shared[index].canonical = JCS.isCanonical(payload) }
+        if case .success(let statement) = shared[index].statement {
+          shared[index].canonical = (try? statement.canonicalPayload()) == payload
+        }
       }
     }
     var directory: [String: PublicKey] = [:]
@@ -239,13 +254,44 @@ public final class Ledger: Sendable {
         if let key = state.keys[signature.keyID]?.publicKey { directory[signature.keyID] = key }
       }
     }
-    let keys = directory
-    DispatchQueue.concurrentPerform(iterations: chunks) { part in
-      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
-        shared[index].signatures = LedgerState.checkSignatures(envelopes[index]) { keys[$0] }
+    var prepared = Array(buffer)
+    if !prepared.isEmpty { prepared[0].keys = directory }
+    return prepared
+  }
+
+  /// Signature results filled a chunk ahead by a background task, in raw storage: the task
+  /// writes only the indices of the next chunk while the caller reads the current one.
+  final class SignatureSlots: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<[SignatureResult]>
+    private let group = DispatchGroup()
+
+    init(count: Int) {
+      slots = .allocate(capacity: max(count, 1))
+      slots.initialize(repeating: [])
+    }
+
+    deinit {
+      slots.deinitialize()
+      slots.deallocate()
+    }
+
+    /// Checks `range` on all cores in the background.
+    func start(_ envelopes: [DSSEEnvelope], keys: [String: PublicKey], range: Range<Int>) {
+      guard !range.isEmpty else { return }
+      nonisolated(unsafe) let slots = self.slots
+      DispatchQueue.global().async(group: group) {
+        let chunk = max(1, range.count / 16)
+        DispatchQueue.concurrentPerform(iterations: (range.count + chunk - 1) / chunk) { part in
+          for index in (range.lowerBound + part * chunk)..<min(range.upperBound, range.lowerBound + (part + 1) * chunk) {
+            slots[index] = LedgerState.checkSignatures(envelopes[index]) { keys[$0] }
+          }
+        }
       }
     }
-    return Array(buffer)
+
+    func wait() { group.wait() }
+
+    subscript(index: Int) -> [SignatureResult] { slots[index] }
   }
 
   /// Appends lines with one write and one fsync; on failure the file is cut back to its size.

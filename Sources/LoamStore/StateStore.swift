@@ -48,7 +48,10 @@ final class StateStore: @unchecked Sendable {
     try execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
   }
 
-  deinit { sqlite3_close_v2(db) }
+  deinit {
+    sqlite3_finalize(selectStatement)
+    sqlite3_close_v2(db)
+  }
 
   private func fail(_ what: String) -> StoreError {
     StoreError(.io, "derived state \(path): \(what): \(String(cString: sqlite3_errmsg(db)))")
@@ -72,15 +75,41 @@ final class StateStore: @unchecked Sendable {
     return encoder
   }()
 
+  private var selectStatement: OpaquePointer? = nil
+
+  /// Entry records are most of the rows; they get a compact text form instead of JSON:
+  /// `seq kind actor voided [effect JSON]`, separated by tabs (ids never hold tabs).
+  static func encodeEntry(_ record: LedgerState.EntryRecord, encoder: JSONEncoder) throws -> Data {
+    var text = "\(record.seq)\t\(record.kind.rawValue)\t\(record.actor)\t\(record.voided ? 1 : 0)"
+    if let effect = record.effect { text += "\t" + String(decoding: try encoder.encode(effect), as: UTF8.self) }
+    return Data(text.utf8)
+  }
+
+  static func decodeEntry(_ data: Data) -> LedgerState.EntryRecord? {
+    let fields = String(decoding: data, as: UTF8.self).split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
+    guard fields.count >= 4, let seq = UInt64(fields[0]), let kind = StatementKind(rawValue: String(fields[1])) else {
+      return nil
+    }
+    let effect = fields.count == 5 ? try? JSONDecoder().decode(LedgerState.Effect.self, from: Data(fields[4].utf8)) : nil
+    if fields.count == 5 && effect == nil { return nil }
+    return LedgerState.EntryRecord(seq: seq, kind: kind, actor: String(fields[2]), voided: fields[3] == "1", effect: effect)
+  }
+
   func value<V: Decodable>(_ table: TableID, _ key: [UInt8], as type: V.Type) -> V? {
-    guard let statement = try? prepare("SELECT value FROM rows WHERE tbl = ? AND key = ?") else { return nil }
-    defer { sqlite3_finalize(statement) }
+    if selectStatement == nil { selectStatement = try? prepare("SELECT value FROM rows WHERE tbl = ? AND key = ?") }
+    guard let statement = selectStatement else { return nil }
+    defer {
+      sqlite3_reset(statement)
+      sqlite3_clear_bindings(statement)
+    }
     sqlite3_bind_int(statement, 1, table.rawValue)
     _ = key.withUnsafeBytes { loam_sqlite_bind_blob(statement, 2, $0.baseAddress, Int32($0.count)) }
     guard sqlite3_step(statement) == SQLITE_ROW else { return nil }
     let count = Int(sqlite3_column_bytes(statement, 0))
     guard let bytes = sqlite3_column_blob(statement, 0) else { return nil }
-    return try? JSONDecoder().decode(V.self, from: Data(bytes: bytes, count: count))
+    let data = Data(bytes: bytes, count: count)
+    if table == .entries { return Self.decodeEntry(data) as? V }
+    return try? JSONDecoder().decode(V.self, from: data)
   }
 
   func meta() -> Meta? {
@@ -127,7 +156,7 @@ final class StateStore: @unchecked Sendable {
           let keyBytes = key(k)
           _ = keyBytes.withUnsafeBytes { loam_sqlite_bind_blob(statement, 2, $0.baseAddress, Int32($0.count)) }
           if let v {
-            let data = try encoder.encode(v)
+            let data = try (v as? LedgerState.EntryRecord).map { try Self.encodeEntry($0, encoder: encoder) } ?? encoder.encode(v)
             _ = data.withUnsafeBytes { loam_sqlite_bind_blob(statement, 3, $0.baseAddress, Int32($0.count)) }
           }
           guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }

@@ -1,5 +1,5 @@
-public import LoamCore
 import Dispatch
+public import LoamCore
 import LoamCrypto
 
 /// Verifies a log fed to it in batches of lines, in order: every line parses and is canonical,
@@ -160,14 +160,18 @@ final class StateApplier: @unchecked Sendable {
     for item in batch.items {
       guard let entry = item.entry else {
         // An unreadable line still occupies its place in the chain: it breaks the next prev.
-        findings.append(Finding(seq: state.size, entryID: item.leafHash, code: "entry.malformed", message: item.entryError ?? "unreadable line"))
+        findings.append(
+          Finding(seq: state.size, entryID: item.leafHash, code: "entry.malformed", message: item.entryError ?? "unreadable line")
+        )
         state.skip(unreadableEntryID: item.leafHash)
         noteCheckpointRoot()
         continue
       }
       if !item.canonical {
         findings.append(
-          Finding(seq: state.size, entryID: entry.id, code: "entry.not-canonical", message: "the entry line is not RFC 8785 canonical JSON"))
+          Finding(
+            seq: state.size, entryID: entry.id, code: "entry.not-canonical",
+            message: "the entry line is not RFC 8785 canonical JSON"))
       }
       findings += state.apply(entry, statement: item.statement, signatures: item.signatures)
       noteCheckpointRoot()
@@ -209,10 +213,13 @@ final class StateApplier: @unchecked Sendable {
       problem("checkpoint.origin-mismatch", "the checkpoint's origin \(checkpoint.origin) is not the log's \(state.origin ?? "")")
     }
     if checkpoint.size > state.size {
-      problem("checkpoint.ahead", "the checkpoint claims \(checkpoint.size) entries but the log holds \(state.size): entries were removed")
+      problem(
+        "checkpoint.ahead",
+        "the checkpoint claims \(checkpoint.size) entries but the log holds \(state.size): entries were removed")
       return
     }
-    let root = checkpoint.size == state.size ? state.tree.root : (checkpointRoot?.size == checkpoint.size ? checkpointRoot?.root : nil)
+    let root =
+      checkpoint.size == state.size ? state.tree.root : (checkpointRoot?.size == checkpoint.size ? checkpointRoot?.root : nil)
     guard let root else {
       problem("checkpoint.unchecked", "the checkpoint's root at size \(checkpoint.size) was not computed", .warning)
       return
@@ -220,10 +227,12 @@ final class StateApplier: @unchecked Sendable {
     if root != checkpoint.rootHash {
       problem(
         "checkpoint.root-mismatch",
-        "the checkpoint's root for \(checkpoint.size) entries does not match the log: an entry up to \(checkpoint.size - 1) was changed")
+        "the checkpoint's root for \(checkpoint.size) entries does not match the log: an entry up to \(checkpoint.size - 1) was changed"
+      )
     } else if checkpoint.size < state.size {
       problem(
-        "checkpoint.lagging", "the checkpoint covers \(checkpoint.size) of \(state.size) entries (it is re-derived on the next append)",
+        "checkpoint.lagging",
+        "the checkpoint covers \(checkpoint.size) of \(state.size) entries (it is re-derived on the next append)",
         .warning)
     }
   }

@@ -38,7 +38,8 @@ struct Options {
   }
 
   static func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: loam-gen --out DIR --keys DIR --entries N (N ≥ 20) [--alg ed25519|p256] [--envelopes FILE --count M]\n".utf8))
+    FileHandle.standardError.write(
+      Data("usage: loam-gen --out DIR --keys DIR --entries N (N ≥ 20) [--alg ed25519|p256] [--envelopes FILE --count M]\n".utf8))
     exit(2)
   }
 }
@@ -144,7 +145,9 @@ final class Generator {
       Pending(
         statement: [
           "kind": "genesis", "actor": "coop", "origin": .string(origin), "logKey": .string(logKey.verifier.vkey),
-          "participants": [["id": "coop", "name": "Synthetic Co-op", "roles": ["admin"], "keys": [.string(admin.publicKey.pem)]]],
+          "participants": [
+            ["id": "coop", "name": "Synthetic Co-op", "roles": ["admin"], "keys": [.string(admin.publicKey.pem)]]
+          ],
         ], signer: "coop")
     ])
     // Participants: growers scale with the ledger (about one per 2,000 entries, 20 to 500).
@@ -154,7 +157,12 @@ final class Generator {
       let key = try key(id, options.algorithm)
       enrolments.append(
         Pending(
-          statement: ["kind": "enroll", "actor": "coop", "participant": ["id": .string(id), "name": .string(id), "roles": [.string(role)], "keys": [.string(key.publicKey.pem)]]],
+          statement: [
+            "kind": "enroll", "actor": "coop",
+            "participant": [
+              "id": .string(id), "name": .string(id), "roles": [.string(role)], "keys": [.string(key.publicKey.pem)],
+            ],
+          ],
           signer: "coop"))
     }
     for index in 0..<growerCount { growers.append("grower:\(index)"); try enroll("grower:\(index)", "grower") }
@@ -168,7 +176,15 @@ final class Generator {
       for index in 0..<(2 + Int(random.next() % 3)) {
         let id = "field:\(grower.dropFirst(7))-\(index)"
         fieldsOf[grower, default: []].append(id)
-        fields.append(Pending(statement: ["kind": "field", "actor": .string(grower), "field": ["id": .string(id), "name": .string("Parcel \(id)"), "area": quantity(ExactDecimal(Int(1 + random.next() % 9)), "HAR")]], signer: grower))
+        fields.append(
+          Pending(
+            statement: [
+              "kind": "field", "actor": .string(grower),
+              "field": [
+                "id": .string(id), "name": .string("Parcel \(id)"),
+                "area": quantity(ExactDecimal(Int(1 + random.next() % 9)), "HAR"),
+              ],
+            ], signer: grower))
       }
     }
     try write(fields)
@@ -187,15 +203,33 @@ final class Generator {
     for grower in growers {
       for field in fieldsOf[grower]! {
         if random.next() % 3 != 0 {
-          records.append(Pending(statement: ["kind": "practice", "actor": .string(grower), "field": .string(field), "practice": .string(pick(["cover-crop", "compost", "no-till", "managed-grazing"])), "period": ["start": .string("\(year - 1)-11-01T00:00:00Z"), "end": .string("\(year)-03-01T00:00:00Z")]], signer: grower))
+          records.append(
+            Pending(
+              statement: [
+                "kind": "practice", "actor": .string(grower), "field": .string(field),
+                "practice": .string(pick(["cover-crop", "compost", "no-till", "managed-grazing"])),
+                "period": ["start": .string("\(year - 1)-11-01T00:00:00Z"), "end": .string("\(year)-03-01T00:00:00Z")],
+              ], signer: grower))
         }
         if random.next() % 4 == 0 {
           let lab = pick(labs)
-          records.append(Pending(statement: ["kind": "measurement", "actor": .string(lab), "field": .string(field), "metric": "soil-organic-carbon", "value": .number(ExactDecimal(significand: Int128(15 + random.next() % 40), scale: 1).jsonNumber), "unit": "percent", "method": "dry-combustion", "sampled": .string("\(year)-05-15T00:00:00Z"), "depthCm": 30], signer: lab))
+          records.append(
+            Pending(
+              statement: [
+                "kind": "measurement", "actor": .string(lab), "field": .string(field), "metric": "soil-organic-carbon",
+                "value": .number(ExactDecimal(significand: Int128(15 + random.next() % 40), scale: 1).jsonNumber),
+                "unit": "percent", "method": "dry-combustion", "sampled": .string("\(year)-05-15T00:00:00Z"), "depthCm": 30,
+              ], signer: lab))
         }
         if random.next() % 3 == 0 {
           let certifier = pick(certifiers)
-          records.append(Pending(statement: ["kind": "certify", "actor": .string(certifier), "subject": ["field": .string(field)], "standard": .string(pick(["ROC", "EOV", "organic"])), "valid": ["from": .string("\(year)-01-01T00:00:00Z"), "until": .string("\(year + 1)-01-01T00:00:00Z")]], signer: certifier))
+          records.append(
+            Pending(
+              statement: [
+                "kind": "certify", "actor": .string(certifier), "subject": ["field": .string(field)],
+                "standard": .string(pick(["ROC", "EOV", "organic"])),
+                "valid": ["from": .string("\(year)-01-01T00:00:00Z"), "until": .string("\(year + 1)-01-01T00:00:00Z")],
+              ], signer: certifier))
         }
       }
     }
@@ -208,7 +242,12 @@ final class Generator {
         let lot = newLot("GRAPES-\(year)")
         let kg = 500 + Int(random.next() % 4000)
         harvests.append((grower, lot, kg))
-        pending.append(Pending(statement: ["kind": "harvest", "actor": .string(grower), "field": .string(field), "lot": .string(lot), "product": "grapes", "quantity": quantity(ExactDecimal(kg), "KGM")], signer: grower))
+        pending.append(
+          Pending(
+            statement: [
+              "kind": "harvest", "actor": .string(grower), "field": .string(field), "lot": .string(lot), "product": "grapes",
+              "quantity": quantity(ExactDecimal(kg), "KGM"),
+            ], signer: grower))
       }
     }
     try write(pending)
@@ -219,7 +258,12 @@ final class Generator {
       let winery = pick(processors)
       let kg = harvest.kg * 9 / 10
       shipped.append((winery, harvest.lot, kg))
-      pending.append(Pending(statement: ["kind": "ship", "actor": .string(harvest.grower), "lot": .string(harvest.lot), "to": .string(winery), "quantity": quantity(ExactDecimal(kg), "KGM")], signer: harvest.grower))
+      pending.append(
+        Pending(
+          statement: [
+            "kind": "ship", "actor": .string(harvest.grower), "lot": .string(harvest.lot), "to": .string(winery),
+            "quantity": quantity(ExactDecimal(kg), "KGM"),
+          ], signer: harvest.grower))
     }
     let shipStart = state.size
     try write(pending)
@@ -229,7 +273,12 @@ final class Generator {
     for (index, shipment) in shipped.enumerated() where index < shipIDs.count {
       let first = shipment.kg / 2
       for part in [first, shipment.kg - first] {
-        pending.append(Pending(statement: ["kind": "receive", "actor": .string(shipment.winery), "shipment": .string(shipIDs[index]), "quantity": quantity(ExactDecimal(part), "KGM")], signer: shipment.winery))
+        pending.append(
+          Pending(
+            statement: [
+              "kind": "receive", "actor": .string(shipment.winery), "shipment": .string(shipIDs[index]),
+              "quantity": quantity(ExactDecimal(part), "KGM"),
+            ], signer: shipment.winery))
       }
     }
     try write(pending)
@@ -240,7 +289,13 @@ final class Generator {
       let must = newLot("MUST-\(year)")
       let litres = shipment.kg * 7 / 10
       musts[shipment.winery, default: []].append((must, litres))
-      pending.append(Pending(statement: ["kind": "transform", "actor": .string(shipment.winery), "process": "pressing", "inputs": [["lot": .string(shipment.lot), "quantity": quantity(ExactDecimal(shipment.kg), "KGM")]], "outputs": [["lot": .string(must), "product": "must", "quantity": quantity(ExactDecimal(litres), "LTR")]]], signer: shipment.winery))
+      pending.append(
+        Pending(
+          statement: [
+            "kind": "transform", "actor": .string(shipment.winery), "process": "pressing",
+            "inputs": [["lot": .string(shipment.lot), "quantity": quantity(ExactDecimal(shipment.kg), "KGM")]],
+            "outputs": [["lot": .string(must), "product": "must", "quantity": quantity(ExactDecimal(litres), "LTR")]],
+          ], signer: shipment.winery))
     }
     try write(pending)
     pending = []
@@ -250,7 +305,13 @@ final class Generator {
         let wine = newLot("WINE-\(year)")
         let litres = group.reduce(0) { $0 + $1.litres }
         wines.append((winery, wine, litres))
-        pending.append(Pending(statement: ["kind": "transform", "actor": .string(winery), "process": "blending", "inputs": .array(group.map { ["lot": .string($0.lot), "quantity": quantity(ExactDecimal($0.litres), "LTR")] }), "outputs": [["lot": .string(wine), "product": "wine", "quantity": quantity(ExactDecimal(litres), "LTR")]]], signer: winery))
+        pending.append(
+          Pending(
+            statement: [
+              "kind": "transform", "actor": .string(winery), "process": "blending",
+              "inputs": .array(group.map { ["lot": .string($0.lot), "quantity": quantity(ExactDecimal($0.litres), "LTR")] }),
+              "outputs": [["lot": .string(wine), "product": "wine", "quantity": quantity(ExactDecimal(litres), "LTR")]],
+            ], signer: winery))
       }
     }
     try write(pending)
@@ -260,7 +321,13 @@ final class Generator {
       let bottles = wine.litres * 4 / 3  // 0.75 L bottles
       let lot = "https://id.gs1.org/01/09506000134352/10/\(newLot("B\(year)"))"
       bottlings.append((wine.winery, lot, bottles))
-      pending.append(Pending(statement: ["kind": "transform", "actor": .string(wine.winery), "process": "bottling", "inputs": [["lot": .string(wine.lot), "quantity": quantity(ExactDecimal(wine.litres), "LTR")]], "outputs": [["lot": .string(lot), "product": "wine 0.75 L", "quantity": quantity(ExactDecimal(bottles), "H87")]]], signer: wine.winery))
+      pending.append(
+        Pending(
+          statement: [
+            "kind": "transform", "actor": .string(wine.winery), "process": "bottling",
+            "inputs": [["lot": .string(wine.lot), "quantity": quantity(ExactDecimal(wine.litres), "LTR")]],
+            "outputs": [["lot": .string(lot), "product": "wine 0.75 L", "quantity": quantity(ExactDecimal(bottles), "H87")]],
+          ], signer: wine.winery))
     }
     try write(pending)
     // Bottles go to retailers in part; retailers receive and sell some, serialised.
@@ -270,14 +337,24 @@ final class Generator {
       let retailer = pick(buyers)
       let bottles = bottling.bottles / 2
       sent.append((retailer, bottling.lot, bottles))
-      pending.append(Pending(statement: ["kind": "ship", "actor": .string(bottling.winery), "lot": .string(bottling.lot), "to": .string(retailer), "quantity": quantity(ExactDecimal(bottles), "H87")], signer: bottling.winery))
+      pending.append(
+        Pending(
+          statement: [
+            "kind": "ship", "actor": .string(bottling.winery), "lot": .string(bottling.lot), "to": .string(retailer),
+            "quantity": quantity(ExactDecimal(bottles), "H87"),
+          ], signer: bottling.winery))
     }
     let secondShips = state.size
     try write(pending)
     let secondIDs = try shipmentIDs(from: secondShips, count: pending.count)
     pending = []
     for (index, shipment) in sent.enumerated() where index < secondIDs.count {
-      pending.append(Pending(statement: ["kind": "receive", "actor": .string(shipment.retailer), "shipment": .string(secondIDs[index]), "quantity": quantity(ExactDecimal(shipment.bottles), "H87")], signer: shipment.retailer))
+      pending.append(
+        Pending(
+          statement: [
+            "kind": "receive", "actor": .string(shipment.retailer), "shipment": .string(secondIDs[index]),
+            "quantity": quantity(ExactDecimal(shipment.bottles), "H87"),
+          ], signer: shipment.retailer))
     }
     try write(pending)
     pending = []
@@ -285,7 +362,12 @@ final class Generator {
       for _ in 0..<3 {
         itemCounter += 1
         let serial = shipment.lot.replacingOccurrences(of: "/10/", with: "/21/") + "-\(itemCounter)"
-        pending.append(Pending(statement: ["kind": "sell", "actor": .string(shipment.retailer), "lot": .string(shipment.lot), "quantity": quantity(ExactDecimal(1), "H87"), "items": [.string(serial)]], signer: shipment.retailer))
+        pending.append(
+          Pending(
+            statement: [
+              "kind": "sell", "actor": .string(shipment.retailer), "lot": .string(shipment.lot),
+              "quantity": quantity(ExactDecimal(1), "H87"), "items": [.string(serial)],
+            ], signer: shipment.retailer))
       }
     }
     try write(pending)
@@ -295,7 +377,8 @@ final class Generator {
   var recentIDs: [UInt64: SHA256Digest] = [:]
   func shipmentIDs(from start: UInt64, count: Int) throws -> [String] {
     // The shipments table maps entry id → record with its seq.
-    let bySeq = Dictionary(state.shipments.keys.compactMap { id in state.shipments[id].map { ($0.seq, id) } }, uniquingKeysWith: { a, _ in a })
+    let bySeq = Dictionary(
+      state.shipments.keys.compactMap { id in state.shipments[id].map { ($0.seq, id) } }, uniquingKeysWith: { a, _ in a })
     return (0..<count).compactMap { bySeq[start + UInt64($0)]?.hex }
   }
 
@@ -318,7 +401,8 @@ final class Generator {
     let fields = growers.flatMap { fieldsOf[$0]! }
     for index in 0..<options.envelopeCount {
       let statement: JSONValue = [
-        "kind": "measurement", "actor": "lab:0", "time": .string(clock.description), "field": .string(fields[index % fields.count]),
+        "kind": "measurement", "actor": "lab:0", "time": .string(clock.description),
+        "field": .string(fields[index % fields.count]),
         "metric": "ph", "value": .number(ExactDecimal(significand: Int128(55 + index % 30), scale: 1).jsonNumber), "unit": "pH",
         "method": "water-1:2.5", "sampled": .string(clock.description),
       ]
@@ -351,4 +435,6 @@ let start = Date()
 let generator = try Generator(options: options)
 try generator.run()
 FileHandle.standardError.write(
-  Data("wrote \(generator.written) entries (\(options.algorithm)) to \(options.out) in \(Int(Date().timeIntervalSince(start))) s; keys in \(options.keys)\n".utf8))
+  Data(
+    "wrote \(generator.written) entries (\(options.algorithm)) to \(options.out) in \(Int(Date().timeIntervalSince(start))) s; keys in \(options.keys)\n"
+      .utf8))

@@ -74,6 +74,14 @@ public struct LedgerState: Sendable {
     public var actor: String
     public var voided: Bool
     public var effect: Effect?
+
+    public init(seq: UInt64, kind: StatementKind, actor: String, voided: Bool, effect: Effect?) {
+      self.seq = seq
+      self.kind = kind
+      self.actor = actor
+      self.voided = voided
+      self.effect = effect
+    }
   }
 
   public struct RefRecord: Hashable, Sendable, Codable {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// One table of the ledger state: a dictionary, optionally over a backing store that is read
 /// on a miss (the persisted state of a ledger directory). Changes stay in memory until the
 /// owner writes them out (`changes`), so a refused batch leaves the backing store untouched.
@@ -7,13 +9,30 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
   private var overlay: [Key: Value?] = [:]
   private let loader: Loader?
+  /// Rows read from the backing store, so each is read and decoded once.
+  private let cache: LoadCache?
 
-  public init(loader: Loader? = nil) { self.loader = loader }
+  public init(loader: Loader? = nil) {
+    self.loader = loader
+    cache = loader == nil ? nil : LoadCache()
+  }
+
+  final class LoadCache: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private var rows: [Key: Value?] = [:]
+    private let lock = NSLockLike()
+    func get(_ key: Key) -> Value?? { lock.locked { rows[key] } }
+    func set(_ key: Key, _ value: Value?) { lock.locked { rows[key] = .some(value) } }
+  }
 
   public subscript(key: Key) -> Value? {
     get {
       if let cached = overlay[key] { return cached }
-      return loader?(key)
+      guard let loader, let cache else { return nil }
+      if let loaded = cache.get(key) { return loaded }
+      let value = loader(key)
+      cache.set(key, value)
+      return value
     }
     set {
       if loader == nil, newValue == nil {
@@ -28,11 +47,27 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
   public var changes: [Key: Value?] { overlay }
 
   /// Forgets the in-memory changes (after they were written to the backing store).
-  public mutating func markPersisted() { if loader != nil { overlay.removeAll(keepingCapacity: true) } }
+  public mutating func markPersisted() {
+    guard let cache else { return }
+    for (key, value) in overlay { cache.set(key, value) }
+    overlay.removeAll(keepingCapacity: true)
+  }
 
   /// The rows held in memory: every row of an in-memory table.
   public var count: Int { overlay.values.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
   public var isEmpty: Bool { count == 0 }
   public var values: [Value] { overlay.values.compactMap { $0 } }
   public var keys: [Key] { overlay.compactMap { $0.value == nil ? nil : $0.key } }
+}
+
+/// A small mutex over pthreads (LoamCore stays free of Foundation's locks).
+final class NSLockLike: @unchecked Sendable {
+  private var mutex = pthread_mutex_t()
+  init() { pthread_mutex_init(&mutex, nil) }
+  deinit { pthread_mutex_destroy(&mutex) }
+  func locked<T>(_ body: () -> T) -> T {
+    pthread_mutex_lock(&mutex)
+    defer { pthread_mutex_unlock(&mutex) }
+    return body()
+  }
 }

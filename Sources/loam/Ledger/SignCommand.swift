@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import LoamCore
 import LoamCrypto
 
@@ -53,15 +54,32 @@ struct SubmitCommand: ParsableCommand {
       let documents: [ArraySlice<UInt8>] =
         path == "-"
         ? bytes.split(separator: 0x0A).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } } : [bytes[...]]
-      for (index, document) in documents.enumerated() {
-        let place = path == "-" ? "standard input line \(index + 1)" : path
-        do {
-          batch.append(try DSSEEnvelope(parsing: Array(document)))
-        } catch {
-          throw CLIError("\(place) is not a DSSE envelope: \(error)")
-        }
-      }
+      batch += try Self.parse(documents, from: path)
     }
     try Signing.submit(batch, ledger: try ledger.open(), logKey: logKey, json: json)
+  }
+
+  /// Parses envelopes on all cores; the first failure (in input order) is reported.
+  static func parse(_ documents: [ArraySlice<UInt8>], from path: String) throws -> [DSSEEnvelope] {
+    let results = UnsafeMutableBufferPointer<Result<DSSEEnvelope, any Error>>.allocate(capacity: documents.count)
+    results.initialize(repeating: .failure(CLIError("not parsed")))
+    defer {
+      results.deinitialize()
+      results.deallocate()
+    }
+    nonisolated(unsafe) let shared = results
+    let chunk = max(1, documents.count / 16)
+    DispatchQueue.concurrentPerform(iterations: (documents.count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(documents.count, (part + 1) * chunk) {
+        shared[index] = Result { try DSSEEnvelope(parsing: Array(documents[index])) }
+      }
+    }
+    return try results.enumerated().map { index, result in
+      do {
+        return try result.get()
+      } catch {
+        throw CLIError("\(path == "-" ? "standard input line \(index + 1)" : path) is not a DSSE envelope: \(error)")
+      }
+    }
   }
 }

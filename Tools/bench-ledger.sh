@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Ledger benchmarks (issue: the ledger). Release build; prints each figure beside `openssl speed`
-# run in the same minute, and the ratio. Usage: Tools/bench/ledger.sh [ENTRIES=100000] [BIG=1000000]
+# run in the same minute, and the ratio. Usage: Tools/bench-ledger.sh [ENTRIES=100000] [BIG=1000000]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 entries=${1:-100000}
 big=${2:-1000000}
 work=${LOAM_BENCH_DIR:-/tmp/loam-bench}
@@ -10,8 +10,8 @@ swift build -c release >/dev/null
 bin=.build/release
 rm -rf "$work" && mkdir -p "$work"
 
-speed() { # speed ALG → two-core verify/s
-  openssl speed -seconds 3 -multi 2 "$1" 2>/dev/null | awk -v m="$2" '$0 ~ m {print $NF}'
+speed() { # speed ALG MARKER → two-core verify/s
+  openssl speed -seconds 3 -multi 2 "$1" 2>/dev/null | grep "bits" | grep "$2" | tail -1 | awk '{print $NF}'
 }
 seconds() { python3 -c "import sys; print(float(sys.argv[1])/1e9)" "$1"; }
 
