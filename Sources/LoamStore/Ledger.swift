@@ -490,7 +490,7 @@ public final class Ledger: Sendable {
     var reader = try LogReader(path: entriesPath)
     defer { reader.close() }
     while true {
-      let lines = try reader.nextBatch(maximum: 8192)
+      let lines = try reader.nextBatch(maximum: 2048)
       if lines.isEmpty { break }
       verifier.verify(lines: lines)
       progress?(verifier.entryCount)

@@ -104,3 +104,44 @@ import Testing
     #expect(!after.stdout.contains("torn"))
   }
 }
+
+/// A checkpoint that lags the log is a warning, and the next append re-derives it.
+@Suite struct CheckpointLagTests {
+  let fixture = SupplyChainFixture.shared
+
+  @Test func aLaggingCheckpointIsReDerived() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    let old = try Data(contentsOf: URL(fileURLWithPath: ledger + "/checkpoint"))
+    let sold = try LoamBinary.run([
+      "append", "sell", "--ledger", ledger, "--key", fixture.key("winery-new"), "--log-key", fixture.key("log"), "--lot",
+      "MUST-1",
+      "--quantity", "1", "--uom", "LTR",
+    ])
+    #expect(sold.status == 0)
+    // As if the process died between the log's fsync and the checkpoint's replacement.
+    try old.write(to: URL(fileURLWithPath: ledger + "/checkpoint"))
+    let lagging = try LoamBinary.run(["verify", "--ledger", ledger])
+    #expect(lagging.status == 0, "\(lagging)")
+    #expect(lagging.stdout.contains("checkpoint.lagging"))
+    // An append that logs nothing new (a resubmitted ref) still re-derives the checkpoint.
+    let statement =
+      #"{"kind":"observe","actor":"lab:soil","time":"2026-10-01T00:00:00Z","lot":"MUST-1","observation":{"ok":true},"ref":"lag-test"}"#
+    try Data(statement.utf8).write(to: URL(fileURLWithPath: scratch.path("s.json")))
+    for _ in 0..<2 {
+      let appended = try LoamBinary.run([
+        "append", "--ledger", ledger, "--key", fixture.key("lab"), "--log-key", fixture.key("log"), scratch.path("s.json"),
+      ])
+      #expect(appended.status == 0, "\(appended)")
+      try old.write(to: URL(fileURLWithPath: ledger + "/checkpoint"))
+    }
+    let again = try LoamBinary.run([
+      "append", "--ledger", ledger, "--key", fixture.key("lab"), "--log-key", fixture.key("log"), scratch.path("s.json"),
+    ])
+    #expect(again.stdout.hasPrefix("already logged"))
+    let verified = try LoamBinary.run(["verify", "--ledger", ledger])
+    #expect(verified.status == 0)
+    #expect(!verified.stdout.contains("lagging"), "\(verified)")
+    #expect(verified.stdout.contains("checkpoint    \(SupplyChainFixture.entryCount + 2) entries"))
+  }
+}

@@ -252,7 +252,7 @@ extension StatementBody {
           field: try r.identifier("field"), lot: try r.identifier("lot"), product: try r.string("product"),
           quantity: try r.positiveQuantity("quantity")))
     case .transform:
-      try only(["inputs", "outputs", "process", "conversion"])
+      try only(["inputs", "outputs", "process"])
       let inputs = try r.array("inputs").enumerated().map { index, item in
         let i = try FieldReader(item, path: "\(r.at("inputs"))[\(index)]")
         try i.allowOnly(["lot", "quantity"])

@@ -24,6 +24,14 @@ enum EntryView {
       "\(entry.seq)  \(entry.logged)  \(statement.kind.rawValue + String(repeating: " ", count: max(0, 11 - statement.kind.rawValue.count))) \(statement.actor)  \(summary(statement))"
   }
 
+  static func subject(_ subject: Certification.Subject) -> String {
+    switch subject {
+    case .field(let id): "field \(id)"
+    case .lot(let id): "lot \(id)"
+    case .participant(let id): id
+    }
+  }
+
   static func summary(_ statement: Statement) -> String {
     switch statement.body {
     case .genesis(let g): "origin \(g.origin), admins \(g.participants.map(\.id).joined(separator: ", "))"
@@ -32,7 +40,7 @@ enum EntryView {
     case .field(let f): "field \(f.id) \"\(f.name)\" \(f.area)"
     case .practice(let p): "\(p.practice.rawValue) on \(p.field) \(p.start)…\(p.end)"
     case .measurement(let m): "\(m.metric) = \(m.value) \(m.unit) on \(m.field)"
-    case .certify(let c): "\(c.standard) for \(c.subject) until \(c.validUntil)"
+    case .certify(let c): "\(c.standard) for \(subject(c.subject)) until \(c.validUntil)"
     case .harvest(let h): "lot \(h.lot): \(h.quantity) \(h.product) from \(h.field)"
     case .transform(let t):
       "\(t.process): \(t.inputs.map { "\($0.lot) \($0.quantity)" }.joined(separator: " + ")) → \(t.outputs.map { "\($0.lot) \($0.quantity)" }.joined(separator: ", "))"
