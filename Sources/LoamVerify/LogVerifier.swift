@@ -173,8 +173,34 @@ final class StateApplier: @unchecked Sendable {
             seq: state.size, entryID: entry.id, code: "entry.not-canonical",
             message: "the entry line is not RFC 8785 canonical JSON"))
       }
-      findings += state.apply(entry, statement: item.statement, signatures: item.signatures)
+      let position = state.size
+      let entryFindings = state.apply(entry, statement: item.statement, signatures: item.signatures)
+      findings += entryFindings
+      if entryFindings.isEmpty, case .success(let statement) = item.statement {
+        noteKeyUse(statement, entry: entry, seq: position, signatures: item.signatures)
+      }
       noteCheckpointRoot()
+    }
+  }
+
+  /// When each key signed (only for keys revoked later, so this stays small in practice: it
+  /// holds every accepted signature until then).
+  private var keyUse: [String: [(seq: UInt64, logged: Timestamp)]] = [:]
+
+  /// Remembers who signed what, and reports entries that a revocation with a `from` in the past
+  /// now covers: they stay in the log, valid when they were appended, but suspect.
+  private func noteKeyUse(_ statement: Statement, entry: Entry, seq: UInt64, signatures: [SignatureResult]) {
+    for signature in signatures { keyUse[signature.keyID, default: []].append((seq, entry.logged)) }
+    guard case .keys(let change) = statement.body else { return }
+    for revocation in change.revoke where revocation.from < entry.logged {
+      for use in keyUse[revocation.keyID] ?? [] where use.seq < seq && use.logged >= revocation.from {
+        findings.append(
+          Finding(
+            seq: use.seq, entryID: nil, code: "sig.revoked-retroactively",
+            message:
+              "signed by key \(revocation.keyID.prefix(12))…, which entry \(seq) revoked from \(revocation.from); valid when appended, but suspect: correct it if it was forged",
+            severity: .warning))
+      }
     }
   }
 
@@ -185,6 +211,18 @@ final class StateApplier: @unchecked Sendable {
   }
 
   func finish(checkpoint text: [UInt8]?) {
+    defer {
+      // Retroactive warnings are found late; keep the report in log order (checkpoint last).
+      let indexed = findings.enumerated().map { ($0.offset, $0.element) }
+      findings = indexed.sorted { a, b in
+        switch (a.1.seq, b.1.seq) {
+        case (let x?, let y?): x != y ? x < y : a.0 < b.0
+        case (nil, nil): a.0 < b.0
+        case (nil, _): false
+        case (_, nil): true
+        }
+      }.map(\.1)
+    }
     func problem(_ code: String, _ message: String, _ severity: Finding.Severity = .error) {
       findings.append(Finding(seq: nil, entryID: nil, code: code, message: message, severity: severity))
     }

@@ -52,3 +52,41 @@ import Testing
     #expect(try LoamBinary.run(["verify", "--ledger", ledger]).status == 0)
   }
 }
+
+/// A compromise: a key revoked from a time in the past. Entries it signed since are warnings;
+/// it signs nothing more.
+@Suite struct RetroactiveRevocationTests {
+  let fixture = SupplyChainFixture.shared
+
+  @Test func entriesSignedAfterFromAreReported() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    func sell() throws -> LoamBinary.Result {
+      try LoamBinary.run([
+        "append", "sell", "--ledger", ledger, "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"), "--lot",
+        "LOT-A1",
+        "--quantity", "1", "--uom", "KGM",
+      ])
+    }
+    #expect(try sell().status == 0)
+    let sold = SupplyChainFixture.entryCount
+    let revoked = try LoamBinary.run([
+      "keys", "revoke", "--ledger", ledger, "--key", fixture.key("coop"), "--log-key", fixture.key("log"), "--actor", "coop",
+      "--participant", "grower:a",
+      "--revoked-key", fixture.key("grower-a"), "--from", "2026-01-01T00:00:00Z",
+    ])
+    #expect(revoked.status == 0, "\(revoked)")
+    let refused = try sell()
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("sig.revoked-key"))
+    let verified = try LoamBinary.run(["verify", "--ledger", ledger, "--json"])
+    #expect(verified.status == 0, "\(verified)")
+    let report = try #require(JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [String: Any])
+    let warnings = (report["findings"] as? [[String: Any]] ?? []).filter { $0["code"] as? String == "sig.revoked-retroactively" }
+    // grower:a signed its field, practice, harvest and ship in the fixture, and the sale above.
+    let seqs = warnings.compactMap { $0["seq"] as? Int }
+    #expect(seqs.contains(sold))
+    #expect(seqs.count == 5, "\(seqs)")
+    #expect(seqs == seqs.sorted())
+  }
+}

@@ -20,6 +20,8 @@ final class SupplyChainFixture: Sendable {
 
   private init() throws {
     root = FileManager.default.temporaryDirectory.appendingPathComponent("loam-fixture-\(UUID().uuidString)")
+    fixtureRoot = root.path
+    atexit { if let path = fixtureRoot { try? FileManager.default.removeItem(atPath: path) } }
     try FileManager.default.createDirectory(at: root.appendingPathComponent("keys"), withIntermediateDirectories: true)
     func loam(_ arguments: [String]) throws -> String {
       let result = try LoamBinary.run(
@@ -100,6 +102,9 @@ final class SupplyChainFixture: Sendable {
 
   static let entryCount = 19
 }
+
+/// Removed when the test process exits.
+nonisolated(unsafe) private var fixtureRoot: String?
 
 struct FixtureError: Error, CustomStringConvertible {
   var message: String
