@@ -53,6 +53,8 @@ public final class Ledger: Sendable {
     let lock = try LedgerLock(path: ledger.lockPath, timeout: 0)
     let entry = Entry(seq: 0, logged: now, prev: .zero, envelope: genesis)
     var state = LedgerState()
+    state.trace = TraceIndex()
+    state.trace?.locate(0, EntryLocation(offset: 0, length: entry.line.count))
     let findings = state.apply(
       entry, statement: Result { try Statement(payload: genesis.payload) }.mapError(Self.statementError),
       signatures: trusted(genesis, state: state, batchKeys: genesisKeys(genesis)))
@@ -191,6 +193,8 @@ public final class Ledger: Sendable {
       if entryFindings.isEmpty {
         if case .success(let parsed) = item.statement, let ref = parsed.ref { batchRefs[ref] = results.count }
         results.append(Appended(entry: entry, duplicate: false))
+        state.trace?.locate(
+          entry.seq, EntryLocation(offset: originalSize + lines.reduce(0) { $0 + $1.count + 1 }, length: entry.line.count))
         lines.append(entry.line)
       } else {
         findings += entryFindings
@@ -354,10 +358,12 @@ public final class Ledger: Sendable {
     let size = FileIO.size(ofPath: entriesPath)
     if let store = try? StateStore(path: statePath), let meta = store.meta(), try headMatches(meta, logBytes: size) {
       var state = LedgerState(position: meta.position, backing: store.backing)
+      state.trace = TraceIndex(backing: store.traceBacking)
       _ = try replay(into: &state, from: meta.logBytes)
       return state
     }
     var state = LedgerState()
+    state.trace = TraceIndex()
     _ = try replay(into: &state, from: 0)
     return state
   }
@@ -375,6 +381,7 @@ public final class Ledger: Sendable {
     }
     if let meta = store.meta(), meta.logBytes <= logBytes, try headMatches(meta, logBytes: logBytes) {
       var state = LedgerState(position: meta.position, backing: store.backing)
+      state.trace = TraceIndex(backing: store.traceBacking)
       if meta.logBytes == logBytes { return (store, state, meta.headOffset) }
       let headOffset = try replay(into: &state, from: meta.logBytes) ?? meta.headOffset
       try? store.persist(state, headOffset: headOffset, logBytes: logBytes)
@@ -382,10 +389,13 @@ public final class Ledger: Sendable {
       return (store, state, headOffset)
     }
     var state = LedgerState()
+    state.trace = TraceIndex()
     let headOffset = try replay(into: &state, from: 0) ?? 0
     try store.persist(state, headOffset: headOffset, logBytes: logBytes, replaceAll: true)
     guard let meta = store.meta() else { throw StoreError(.io, "the derived state \(statePath) could not be written") }
-    return (store, LedgerState(position: meta.position, backing: store.backing), headOffset)
+    var fresh = LedgerState(position: meta.position, backing: store.backing)
+    fresh.trace = TraceIndex(backing: store.traceBacking)
+    return (store, fresh, headOffset)
   }
 
   /// True when the persisted position's head is the line that ends at its recorded length.
@@ -416,6 +426,7 @@ public final class Ledger: Sendable {
       var lineStart = before
       for line in lines {
         lastStart = lineStart
+        state.trace?.locate(state.size, EntryLocation(offset: lineStart, length: line.count))
         lineStart += line.count + 1
         guard let entry = try? Entry(line: Array(line)) else {
           state.skip(unreadableEntryID: MerkleHash.leaf(line))
@@ -466,6 +477,35 @@ public final class Ledger: Sendable {
       return true
     }
     return found
+  }
+
+  /// Reads entries back by seq: directly at their recorded place when the state has a trace
+  /// index (the line is re-hashed against nothing here: callers that need proof verify), else by
+  /// scanning.
+  public func entryReader(for state: LedgerState) -> (UInt64) -> Entry? {
+    let path = entriesPath
+    return { [self] seq in
+      if let location = state.trace?.locations[seq] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var line = [UInt8](repeating: 0, count: location.length)
+        let count = line.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, location.length, off_t(location.offset)) }
+        if count == location.length, let entry = try? Entry(line: line), entry.seq == seq { return entry }
+      }
+      return try? readEntry(seq: seq)
+    }
+  }
+
+  /// Rebuilds the derived state and trace index from the log (under the writers' lock).
+  /// Returns the number of entries indexed.
+  public func reindex(lockTimeout: Double = Ledger.defaultLockTimeout) throws -> UInt64 {
+    let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
+    defer { _ = lock }
+    let size = try recoverTornTail()
+    for suffix in ["", "-wal", "-shm"] { unlink(statePath + suffix) }
+    let (_, state, _) = try writerState(logBytes: size)
+    return state.size
   }
 
   /// The current checkpoint note's bytes.

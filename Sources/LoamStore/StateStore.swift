@@ -19,7 +19,10 @@ final class StateStore: @unchecked Sendable {
 
   enum TableID: Int32, CaseIterable {
     case participants = 1, keys, fields, lots, shipments, entries, refs, policies
+    case lotCreation, lotEvents, fieldEvents, itemSales, voided, locations
   }
+
+  static func seqKey(_ seq: UInt64) -> [UInt8] { (0..<8).reversed().map { UInt8(truncatingIfNeeded: seq >> (UInt64($0) * 8)) } }
 
   struct Meta: Codable {
     var position: LedgerState.Position
@@ -134,6 +137,20 @@ final class StateStore: @unchecked Sendable {
       policy: loader(.policies, text))
   }
 
+  /// The loaders of the persisted trace index.
+  var traceBacking: TraceIndex.Backing {
+    func loader<K, V: Decodable & SendableMetatype>(_ table: TableID, _ key: @escaping @Sendable (K) -> [UInt8])
+      -> @Sendable (K) -> V?
+    {
+      { [self] k in value(table, key(k), as: V.self) }
+    }
+    let text: @Sendable (String) -> [UInt8] = { Array($0.utf8) }
+    let seq: @Sendable (UInt64) -> [UInt8] = { Self.seqKey($0) }
+    return TraceIndex.Backing(
+      lotCreation: loader(.lotCreation, text), lotEvents: loader(.lotEvents, text), fieldEvents: loader(.fieldEvents, text),
+      itemSales: loader(.itemSales, text), voided: loader(.voided, seq), locations: loader(.locations, seq))
+  }
+
   /// Writes the state's in-memory changes and its new position in one transaction.
   func persist(_ state: LedgerState, headOffset: Int, logBytes: Int, replaceAll: Bool = false) throws {
     try execute("BEGIN IMMEDIATE")
@@ -171,6 +188,14 @@ final class StateStore: @unchecked Sendable {
       try write(.entries, state.entries.changes, key: { $0.bytes })
       try write(.refs, state.refs.changes, key: text)
       try write(.policies, state.policies.changes, key: text)
+      if let trace = state.trace {
+        try write(.lotCreation, trace.lotCreation.changes, key: text)
+        try write(.lotEvents, trace.lotEvents.changes, key: text)
+        try write(.fieldEvents, trace.fieldEvents.changes, key: text)
+        try write(.itemSales, trace.itemSales.changes, key: text)
+        try write(.voided, trace.voided.changes, key: Self.seqKey)
+        try write(.locations, trace.locations.changes, key: Self.seqKey)
+      }
       let meta = try encoder.encode(Meta(position: state.position, headOffset: headOffset, logBytes: logBytes))
       let statement = try prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('position', ?)")
       defer { sqlite3_finalize(statement) }

@@ -86,6 +86,15 @@ extension LedgerState {
       try authorizeSignatures(parsed, entry: entry, seq: seq, signatures: signatures)
       let effect = try applyRules(parsed, entry: entry, seq: seq)
       entries[entry.id] = EntryRecord(seq: seq, kind: parsed.kind, actor: parsed.actor, voided: false, effect: effect)
+      if var index = trace {
+        trace = nil  // keep the index uniquely referenced while it changes
+        var related: UInt64? = nil
+        var receivedLot: String? = nil
+        if case .correct(let correction) = parsed.body { related = entries[correction.entry]?.seq }
+        if case .receive(let receipt) = parsed.body { receivedLot = shipments[receipt.shipment]?.lot }
+        index.record(parsed, seq: seq, receivedLot: receivedLot, correctedSeq: related)
+        trace = index
+      }
       if let ref = parsed.ref {
         refs[ref] = RefRecord(seq: seq, entryID: entry.id, payloadHash: SHA256.hash(entry.envelope.payload))
       }

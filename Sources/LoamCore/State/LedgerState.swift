@@ -109,6 +109,9 @@ public struct LedgerState: Sendable {
   public internal(set) var refs = Table<String, RefRecord>()
   public internal(set) var policies = Table<String, UInt64>()
 
+  /// The trace index, when this state keeps one (a ledger directory does; verification not).
+  public var trace: TraceIndex? = nil
+
   public init() {}
 
   /// A state whose tables read missing rows from `backing` and whose position is `position`.
@@ -192,6 +195,7 @@ public struct LedgerState: Sendable {
     entries.markPersisted()
     refs.markPersisted()
     policies.markPersisted()
+    trace?.markPersisted()
   }
 
   /// How far a statement's `time` may lie after its `logged` time (clock skew).

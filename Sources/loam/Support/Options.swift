@@ -50,6 +50,12 @@ struct SigningKeysOption: ParsableArguments {
 }
 
 enum Clock {
+  static func monotonicNanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+  }
+
   /// Now, to the second.
   static func now() -> Timestamp {
     var spec = timespec()

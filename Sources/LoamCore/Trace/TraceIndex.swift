@@ -1,0 +1,108 @@
+import LoamCrypto
+
+/// Where an entry's line is in the log file.
+public struct EntryLocation: Hashable, Sendable, Codable {
+  public var offset: Int
+  public var length: Int
+  public init(offset: Int, length: Int) {
+    self.offset = offset
+    self.length = length
+  }
+}
+
+/// The trace index: which entries concern each lot, field and consumer item, derived from the
+/// log as entries are applied (never trusted over it). Kept beside the state by the ledger
+/// directory; verification does without it.
+public struct TraceIndex: Sendable {
+  /// lot → the harvest or transform that created it.
+  public internal(set) var lotCreation = Table<String, UInt64>()
+  /// lot → the entries that moved, consumed, observed or certified it, in log order.
+  public internal(set) var lotEvents = Table<String, [UInt64]>()
+  /// field → its registration, practices, measurements, certifications and harvests.
+  public internal(set) var fieldEvents = Table<String, [UInt64]>()
+  /// consumer item (serial or Digital Link URI) → the sale.
+  public internal(set) var itemSales = Table<String, UInt64>()
+  /// entries whose effect a `correct` voided.
+  public internal(set) var voided = Table<UInt64, Bool>()
+  /// seq → where its line is.
+  public internal(set) var locations = Table<UInt64, EntryLocation>()
+
+  public init() {}
+
+  /// Row loaders of a persisted index.
+  public struct Backing: Sendable {
+    public var lotCreation: Table<String, UInt64>.Loader
+    public var lotEvents: Table<String, [UInt64]>.Loader
+    public var fieldEvents: Table<String, [UInt64]>.Loader
+    public var itemSales: Table<String, UInt64>.Loader
+    public var voided: Table<UInt64, Bool>.Loader
+    public var locations: Table<UInt64, EntryLocation>.Loader
+
+    public init(
+      lotCreation: @escaping Table<String, UInt64>.Loader, lotEvents: @escaping Table<String, [UInt64]>.Loader,
+      fieldEvents: @escaping Table<String, [UInt64]>.Loader, itemSales: @escaping Table<String, UInt64>.Loader,
+      voided: @escaping Table<UInt64, Bool>.Loader, locations: @escaping Table<UInt64, EntryLocation>.Loader
+    ) {
+      self.lotCreation = lotCreation
+      self.lotEvents = lotEvents
+      self.fieldEvents = fieldEvents
+      self.itemSales = itemSales
+      self.voided = voided
+      self.locations = locations
+    }
+  }
+
+  public init(backing: Backing) {
+    lotCreation = Table(loader: backing.lotCreation)
+    lotEvents = Table(loader: backing.lotEvents)
+    fieldEvents = Table(loader: backing.fieldEvents)
+    itemSales = Table(loader: backing.itemSales)
+    voided = Table(loader: backing.voided)
+    locations = Table(loader: backing.locations)
+  }
+
+  public mutating func markPersisted() {
+    lotCreation.markPersisted()
+    lotEvents.markPersisted()
+    fieldEvents.markPersisted()
+    itemSales.markPersisted()
+    voided.markPersisted()
+    locations.markPersisted()
+  }
+
+  public mutating func locate(_ seq: UInt64, _ location: EntryLocation) { locations[seq] = location }
+
+  private mutating func add(lot: String, _ seq: UInt64) { lotEvents[lot] = (lotEvents[lot] ?? []) + [seq] }
+  private mutating func add(field: String, _ seq: UInt64) { fieldEvents[field] = (fieldEvents[field] ?? []) + [seq] }
+
+  /// Records an accepted statement (called by `LedgerState.apply` after the rules passed).
+  mutating func record(_ statement: Statement, seq: UInt64, receivedLot: String?, correctedSeq: UInt64?) {
+    switch statement.body {
+    case .field(let spec): add(field: spec.id, seq)
+    case .practice(let record): add(field: record.field, seq)
+    case .measurement(let record): add(field: record.field, seq)
+    case .certify(let certification):
+      switch certification.subject {
+      case .field(let id): add(field: id, seq)
+      case .lot(let id): add(lot: id, seq)
+      case .participant: break
+      }
+    case .harvest(let harvest):
+      add(field: harvest.field, seq)
+      lotCreation[harvest.lot] = seq
+    case .transform(let transform):
+      for input in transform.inputs { add(lot: input.lot, seq) }
+      for output in transform.outputs { lotCreation[output.lot] = seq }
+    case .ship(let shipment): add(lot: shipment.lot, seq)
+    case .receive:
+      if let lot = receivedLot { add(lot: lot, seq) }
+    case .observe(let observation): add(lot: observation.lot, seq)
+    case .sell(let sale):
+      add(lot: sale.lot, seq)
+      for item in sale.items { itemSales[item] = seq }
+    case .correct:
+      if let correctedSeq { voided[correctedSeq] = true }
+    case .genesis, .enroll, .keys, .policy: break
+    }
+  }
+}

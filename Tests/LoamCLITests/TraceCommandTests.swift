@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// `loam trace` on the fixture, whose answers are known: MUST-1 was pressed from 1000 KGM of
+/// LOT-A1, harvested on field:a1 (a cover crop, a soil test and an ROC certification); field:b1's
+/// LOT-B1 went nowhere; one bottle was sold from MUST-1.
+@Suite struct TraceCommandTests {
+  let fixture = SupplyChainFixture.shared
+  let bottle = "https://id.gs1.org/01/09506000134352/21/0001"
+
+  func json(_ arguments: [String]) throws -> [String: Any] {
+    let result = try LoamBinary.run(arguments + ["--ledger", fixture.ledger, "--json"])
+    #expect(result.status == 0, "\(result)")
+    return try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  }
+
+  @Test func backwardFromABottleReachesItsFieldAndNothingElse() throws {
+    let trace = try json(["trace", bottle])
+    #expect(trace["item"] as? String == bottle)
+    #expect(trace["lot"] as? String == "MUST-1")
+    let inputs = try #require(trace["inputs"] as? [[String: Any]])
+    #expect(inputs.count == 1)
+    let quantity = try #require(inputs[0]["quantity"] as? [String: Any])
+    #expect(quantity["value"] as? Int == 1000 && quantity["uom"] as? String == "KGM")
+    let grapes = try #require(inputs[0]["trace"] as? [String: Any])
+    #expect(grapes["lot"] as? String == "LOT-A1")
+    let field = try #require(grapes["field"] as? [String: Any])
+    #expect(field["id"] as? String == "field:a1")
+    #expect((field["practices"] as? [Any])?.count == 1)
+    #expect((field["measurements"] as? [Any])?.count == 1)
+    #expect((field["certifications"] as? [Any])?.count == 1)
+    // The shipment and its receipt are the grapes' custody.
+    let custody = try #require(grapes["custody"] as? [[String: Any]])
+    #expect(custody.compactMap { ($0["statement"] as? [String: Any])?["kind"] as? String } == ["ship", "receive"])
+    #expect(!(try LoamBinary.run(["trace", bottle, "--ledger", fixture.ledger])).stdout.contains("field:b1"))
+  }
+
+  @Test func theTreeShowsStagesActorsAndSeqs() throws {
+    let result = try LoamBinary.run(["trace", "MUST-1", "--ledger", fixture.ledger])
+    #expect(result.status == 0)
+    for expected in [
+      "lot MUST-1: 700 LTR must, pressing by winery:w", "input 1000 KGM of LOT-A1", "harvested by grower:a from field:a1",
+      "cover-crop", "soil-organic-carbon", "ROC", "[entry ",
+    ] {
+      #expect(result.stdout.contains(expected), "\(expected)\n\(result.stdout)")
+    }
+  }
+
+  @Test func forwardFromAFieldListsExactlyItsLotsAndItems() throws {
+    let result = try LoamBinary.run(["trace", "--forward", "--field", "field:a1", "--ledger", fixture.ledger, "--json"])
+    #expect(result.status == 0, "\(result)")
+    let traces = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+    #expect(traces.count == 1)
+    #expect(traces[0]["lot"] as? String == "LOT-A1")
+    #expect(traces[0]["items"] as? [String] == [bottle])
+    let derived = try #require(traces[0]["derived"] as? [[String: Any]])
+    #expect(derived.compactMap { $0["lot"] as? String } == ["MUST-1"])
+    let holders = try #require(traces[0]["holders"] as? [[String: Any]])
+    #expect(holders.compactMap { $0["participant"] as? String } == ["grower:a"])
+    let other = try json(["trace", "--forward", "LOT-B1"])
+    #expect((other["derived"] as? [Any])?.isEmpty == true)
+    #expect((other["items"] as? [Any])?.isEmpty == true)
+  }
+
+  @Test func unknownSubjectsAreClearErrors() throws {
+    for arguments in [
+      ["trace", "NOPE"], ["trace", "--forward", "NOPE"], ["trace", "--forward", "--field", "NOPE"],
+      ["trace", "--field", "field:a1"],
+    ] {
+      let result = try LoamBinary.run(arguments + ["--ledger", fixture.ledger])
+      #expect(result.status == 2, "\(arguments): \(result)")
+      #expect(!result.stderr.isEmpty)
+    }
+  }
+
+  @Test func reindexRebuildsTheIndex() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    try FileManager.default.removeItem(atPath: ledger + "/state.sqlite")
+    let reindexed = try LoamBinary.run(["reindex", "--ledger", ledger])
+    #expect(reindexed.status == 0)
+    #expect(reindexed.stdout.contains("reindexed \(SupplyChainFixture.entryCount) entries"))
+    #expect(FileManager.default.fileExists(atPath: ledger + "/state.sqlite"))
+    let trace = try LoamBinary.run(["trace", bottle, "--ledger", ledger])
+    #expect(trace.status == 0)
+    #expect(trace.stdout.contains("field:a1"))
+  }
+}
