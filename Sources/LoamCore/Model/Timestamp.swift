@@ -69,6 +69,19 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
 
   public func adding(seconds delta: Int64) -> Timestamp { Timestamp(seconds: seconds + delta, nanoseconds: nanoseconds) }
 
+  /// The same time of day `months` calendar months later (earlier when negative), the day clamped
+  /// to the month's length (2026-03-31 minus one month is 2026-02-28).
+  public func adding(months: Int) -> Timestamp {
+    let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+    let secondsOfDay = seconds - Int64(days) * 86_400
+    let (year, month, day) = Self.civilFromDays(days)
+    let total = year * 12 + (month - 1) + months
+    let newYear = total >= 0 ? total / 12 : (total - 11) / 12
+    let newMonth = total - newYear * 12 + 1
+    let newDay = min(day, Self.daysIn(month: newMonth, year: newYear))
+    return Timestamp(seconds: Int64(Self.daysFromCivil(year: newYear, month: newMonth, day: newDay)) * 86_400 + secondsOfDay, nanoseconds: nanoseconds)
+  }
+
   static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
   static func daysIn(month: Int, year: Int) -> Int {

@@ -169,6 +169,11 @@ public struct Tracer {
     return trace
   }
 
+  /// Every event of a field that no correction voided, in log order.
+  public func events(ofField field: String) throws -> [TraceEvent] {
+    try (index.fieldEvents[field] ?? []).map(event).filter { !$0.voided }
+  }
+
   func fieldContext(_ field: String, at harvest: Timestamp) throws -> FieldContext {
     var context = FieldContext(field: field)
     let earliest = harvest.adding(seconds: -Self.seasonWindowSeconds)
