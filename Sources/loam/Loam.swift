@@ -13,7 +13,8 @@ struct Loam: ParsableCommand {
     subcommands: [
       KeyCommand.self, InitCommand.self, EnrollCommand.self, KeysCommand.self, SignCommand.self, SubmitCommand.self,
       AppendCommand.self,
-      VerifyCommand.self, TraceCommand.self, ClaimCommand.self, LogCommand.self, ShowCommand.self, CheckpointCommand.self, ReindexCommand.self,
+      VerifyCommand.self, TraceCommand.self, ClaimCommand.self, LogCommand.self, ShowCommand.self, CheckpointCommand.self,
+      ReindexCommand.self,
     ]
   )
 }

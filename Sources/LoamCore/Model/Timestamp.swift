@@ -79,7 +79,9 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     let newYear = total >= 0 ? total / 12 : (total - 11) / 12
     let newMonth = total - newYear * 12 + 1
     let newDay = min(day, Self.daysIn(month: newMonth, year: newYear))
-    return Timestamp(seconds: Int64(Self.daysFromCivil(year: newYear, month: newMonth, day: newDay)) * 86_400 + secondsOfDay, nanoseconds: nanoseconds)
+    return Timestamp(
+      seconds: Int64(Self.daysFromCivil(year: newYear, month: newMonth, day: newDay)) * 86_400 + secondsOfDay,
+      nanoseconds: nanoseconds)
   }
 
   static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }

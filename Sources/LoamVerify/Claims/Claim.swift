@@ -49,22 +49,29 @@ public struct ClaimEvaluator {
     var origins: [Claim.Origin] = []
     var seen: Set<UInt64> = []
     for harvestTrace in trace.harvests {
-      guard let origin = harvestTrace.origin, case .harvest(let harvest) = origin.statement.body, seen.insert(origin.seq).inserted else { continue }
+      guard let origin = harvestTrace.origin, case .harvest(let harvest) = origin.statement.body, seen.insert(origin.seq).inserted
+      else { continue }
       let (compliant, evidence, reasons) = try verdict(origin, harvest)
       origins.append(
         Claim.Origin(
-          lot: harvestTrace.lot, field: harvest.field, harvest: origin, weight: weights[origin.seq] ?? .zero, compliant: compliant,
+          lot: harvestTrace.lot, field: harvest.field, harvest: origin, weight: weights[origin.seq] ?? .zero,
+          compliant: compliant,
           evidence: evidence, reasons: reasons))
     }
     return Claim(lot: lot, policy: policy, share: share, origins: origins, notes: notes)
   }
 
-  private func overflow() -> ClaimError { ClaimError(message: "the trace is too deep for exact arithmetic (128-bit fractions overflowed)") }
+  private func overflow() -> ClaimError {
+    ClaimError(message: "the trace is too deep for exact arithmetic (128-bit fractions overflowed)")
+  }
 
   /// The compliant fraction of a lot, and the fraction of it each harvest contributes.
   private mutating func evaluate(_ trace: LotTrace) throws -> (Rational, [UInt64: Rational]) {
     guard let origin = trace.origin, !trace.cycle else {
-      notes.append(trace.cycle ? "lot \(trace.lot) is its own ancestor (a hand-forged ledger): counted as non-compliant" : "no entry created lot \(trace.lot): counted as non-compliant")
+      notes.append(
+        trace.cycle
+          ? "lot \(trace.lot) is its own ancestor (a hand-forged ledger): counted as non-compliant"
+          : "no entry created lot \(trace.lot): counted as non-compliant")
       return (.zero, [:])
     }
     if origin.voided {
@@ -83,7 +90,9 @@ public struct ClaimEvaluator {
       for input in transform.inputs {
         guard let converted = input.quantity.converted(to: unit) else {
           throw ClaimError(
-            message: "transform [entry \(origin.seq)] mixes inputs of different dimensions (\(first.quantity) and \(input.quantity)); a conversion must be declared on the transform")
+            message:
+              "transform [entry \(origin.seq)] mixes inputs of different dimensions (\(first.quantity) and \(input.quantity)); a conversion must be declared on the transform"
+          )
         }
         guard let amount = Rational(converted), let sum = total + amount else { throw overflow() }
         amounts.append(amount)
@@ -112,26 +121,35 @@ public struct ClaimEvaluator {
   }
 
   /// Caps the compliant output at what the policy's yield bound allows from the compliant input.
-  private mutating func bounded(_ share: Rational, compliantInput: Rational, inputUnit: String, transform: Transform, origin: TraceEvent) throws -> Rational {
+  private mutating func bounded(
+    _ share: Rational, compliantInput: Rational, inputUnit: String, transform: Transform, origin: TraceEvent
+  ) throws -> Rational {
     guard let bound = policy.yieldBounds.first(where: { $0.process == transform.process }) else { return share }
     let outputUnit = bound.maxOutput.unit
     var totalOutput = Rational.zero
     for output in transform.outputs {
       guard let converted = output.quantity.converted(to: outputUnit) else {
-        throw ClaimError(message: "output \(output.lot) (\(output.quantity)) of [entry \(origin.seq)] cannot be compared with the yield bound in \(outputUnit)")
+        throw ClaimError(
+          message:
+            "output \(output.lot) (\(output.quantity)) of [entry \(origin.seq)] cannot be compared with the yield bound in \(outputUnit)"
+        )
       }
       guard let amount = Rational(converted), let sum = totalOutput + amount else { throw overflow() }
       totalOutput = sum
     }
     guard let inputInBoundUnit = Quantity(compliantInput.decimal(digits: 12), inputUnit).converted(to: bound.perInput.unit) else {
-      throw ClaimError(message: "the inputs of [entry \(origin.seq)] (\(inputUnit)) cannot be compared with the yield bound per \(bound.perInput.unit)")
+      throw ClaimError(
+        message:
+          "the inputs of [entry \(origin.seq)] (\(inputUnit)) cannot be compared with the yield bound per \(bound.perInput.unit)")
     }
-    guard let maxOutput = Rational(bound.maxOutput.value), let perInput = Rational(bound.perInput.value), let input = Rational(inputInBoundUnit),
+    guard let maxOutput = Rational(bound.maxOutput.value), let perInput = Rational(bound.perInput.value),
+      let input = Rational(inputInBoundUnit),
       let ratio = maxOutput / perInput, let allowed = ratio * input, let claimed = share * totalOutput, totalOutput.numerator > 0
     else { return share }
     guard allowed < claimed, let capped = allowed / totalOutput else { return share }
     notes.append(
-      "yield bound: \(transform.process) makes at most \(bound.maxOutput) per \(bound.perInput); [entry \(origin.seq)] claimed \(claimed.decimal(digits: 3)) \(outputUnit) of compliant output from \(inputInBoundUnit) \(bound.perInput.unit) of compliant input, so only \(allowed.decimal(digits: 3)) \(outputUnit) counts")
+      "yield bound: \(transform.process) makes at most \(bound.maxOutput) per \(bound.perInput); [entry \(origin.seq)] claimed \(claimed.decimal(digits: 3)) \(outputUnit) of compliant output from \(inputInBoundUnit) \(bound.perInput.unit) of compliant input, so only \(allowed.decimal(digits: 3)) \(outputUnit) counts"
+    )
     return capped
   }
 
@@ -152,7 +170,9 @@ public struct ClaimEvaluator {
       if let first = valid.first {
         evidence.append(first)
       } else {
-        reasons.append("no \(policy.standards.joined(separator: " or ")) certification\(policy.certifiers.isEmpty ? "" : " by \(policy.certifiers.joined(separator: ", "))") valid on \(day)")
+        reasons.append(
+          "no \(policy.standards.joined(separator: " or ")) certification\(policy.certifiers.isEmpty ? "" : " by \(policy.certifiers.joined(separator: ", "))") valid on \(day)"
+        )
       }
     }
     for requirement in policy.practices {
@@ -171,7 +191,9 @@ public struct ClaimEvaluator {
         }
       }
       if seasons < requirement.seasons {
-        reasons.append("\(requirement.practice.rawValue) in \(seasons) of the last \(requirement.outOf) seasons (needs \(requirement.seasons))")
+        reasons.append(
+          "\(requirement.practice.rawValue) in \(seasons) of the last \(requirement.outOf) seasons (needs \(requirement.seasons))"
+        )
       }
     }
     for requirement in policy.measurements {
@@ -183,7 +205,9 @@ public struct ClaimEvaluator {
       if let last = matching.last {
         evidence.append(last)
       } else {
-        reasons.append("no \(requirement.metric) measurement\(requirement.minimum.map { " of at least \($0)" } ?? "") in the \(requirement.withinMonths) months before \(day)")
+        reasons.append(
+          "no \(requirement.metric) measurement\(requirement.minimum.map { " of at least \($0)" } ?? "") in the \(requirement.withinMonths) months before \(day)"
+        )
       }
     }
     var unique: [UInt64: TraceEvent] = [:]

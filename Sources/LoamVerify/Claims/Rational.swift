@@ -74,7 +74,9 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
     if overflow { return String(approximate * 100) }
     let rounded = (scaled * 2 + denominator) / (2 * denominator)
     let text = ExactDecimal(significand: rounded, scale: digits).description
-    guard let point = text.firstIndex(of: ".") else { return digits > 0 ? text + "." + String(repeating: "0", count: digits) : text }
+    guard let point = text.firstIndex(of: ".") else {
+      return digits > 0 ? text + "." + String(repeating: "0", count: digits) : text
+    }
     let decimals = text.distance(from: text.index(after: point), to: text.endIndex)
     return text + String(repeating: "0", count: max(0, digits - decimals))
   }

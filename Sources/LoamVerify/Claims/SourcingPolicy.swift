@@ -47,7 +47,9 @@ public struct SourcingPolicy: Hashable, Sendable {
   public init(json value: JSONValue) throws {
     func fail(_ path: String, _ message: String) -> StatementError { StatementError("policy.malformed", message, path: path) }
     guard let object = value.objectValue else { throw fail("$", "a policy is a JSON object") }
-    let allowed: Set<String> = ["name", "description", "standards", "certifiers", "certificationRequired", "practices", "measurements", "yieldBounds"]
+    let allowed: Set<String> = [
+      "name", "description", "standards", "certifiers", "certificationRequired", "practices", "measurements", "yieldBounds",
+    ]
     for key in object.keys where !allowed.contains(key) { throw fail("$", "unknown member \"\(key)\"") }
     guard let name = object["name"]?.stringValue, !name.isEmpty else { throw fail("$.name", "a policy needs a non-empty name") }
     self.name = name
@@ -73,7 +75,9 @@ public struct SourcingPolicy: Hashable, Sendable {
     } else {
       certificationRequired = true
     }
-    if certificationRequired && standards.isEmpty { throw fail("$.standards", "name at least one standard when certification is required") }
+    if certificationRequired && standards.isEmpty {
+      throw fail("$.standards", "name at least one standard when certification is required")
+    }
     func integer(_ value: JSONValue?, _ path: String, minimum: Int) throws -> Int {
       guard let number = value?.numberValue?.int64, number >= minimum, number <= 100 else {
         throw fail(path, "must be an integer from \(minimum) to 100")
@@ -91,7 +95,9 @@ public struct SourcingPolicy: Hashable, Sendable {
     }
     measurements = try (object["measurements"]?.arrayValue ?? []).enumerated().map { index, item in
       let path = "$.measurements[\(index)]"
-      guard let metric = item["metric"]?.stringValue, !metric.isEmpty else { throw fail(path + ".metric", "must be a metric name") }
+      guard let metric = item["metric"]?.stringValue, !metric.isEmpty else {
+        throw fail(path + ".metric", "must be a metric name")
+      }
       let months = try integer(item["withinMonths"], path + ".withinMonths", minimum: 1)
       var minimum: ExactDecimal? = nil
       if let value = item["minimum"] {
@@ -102,7 +108,9 @@ public struct SourcingPolicy: Hashable, Sendable {
     }
     yieldBounds = try (object["yieldBounds"]?.arrayValue ?? []).enumerated().map { index, item in
       let path = "$.yieldBounds[\(index)]"
-      guard let process = item["process"]?.stringValue, !process.isEmpty else { throw fail(path + ".process", "must name a process") }
+      guard let process = item["process"]?.stringValue, !process.isEmpty else {
+        throw fail(path + ".process", "must name a process")
+      }
       func quantity(_ key: String) throws -> Quantity {
         guard let q = item[key], let number = q["value"]?.numberValue.flatMap(ExactDecimal.init), number.isPositive,
           let unit = q["uom"]?.stringValue, UnitCode.known[unit] != nil

@@ -54,7 +54,8 @@ struct ClaimCommand: ParsableCommand {
       if access(reference, F_OK) == 0 {
         return try SourcingPolicy(bytes: try InputFile.read(reference))
       }
-      guard let seq = state.policies[reference], let entry = reader(seq), let statement = try? Statement(payload: entry.envelope.payload),
+      guard let seq = state.policies[reference], let entry = reader(seq),
+        let statement = try? Statement(payload: entry.envelope.payload),
         case .policy(let object) = statement.body
       else {
         throw CLIError("--policy \(reference) is neither a file nor the name of a policy logged in the ledger")
@@ -73,9 +74,12 @@ enum ClaimView {
     out += "\(heading) under policy \"\(claim.policy.name)\": \(claim.share.percent()) % from compliant harvests\n"
     for origin in claim.origins {
       let verdict = origin.compliant ? "meets the policy" : "fails: " + origin.reasons.joined(separator: "; ")
-      out += "  \(origin.weight.percent()) % from \(origin.lot), \(origin.field), harvested \(origin.harvest.statement.time.description.prefix(10)) [entry \(origin.harvest.seq)]: \(verdict)\n"
+      out +=
+        "  \(origin.weight.percent()) % from \(origin.lot), \(origin.field), harvested \(origin.harvest.statement.time.description.prefix(10)) [entry \(origin.harvest.seq)]: \(verdict)\n"
       if !origin.evidence.isEmpty {
-        out += "      evidence: " + origin.evidence.map { "\($0.statement.kind.rawValue) [entry \($0.seq)]" }.joined(separator: ", ") + "\n"
+        out +=
+          "      evidence: " + origin.evidence.map { "\($0.statement.kind.rawValue) [entry \($0.seq)]" }.joined(separator: ", ")
+          + "\n"
       }
     }
     for note in claim.notes { out += "  note: \(note)\n" }
