@@ -33,10 +33,12 @@ let package = Package(
     .target(name: "LoamVerify", dependencies: ["LoamCore", "LoamCrypto"]),
     // The on-disk ledger: append, locking, crash recovery, derived state.
     .target(name: "LoamStore", dependencies: ["LoamCore", "LoamVerify", "LoamCrypto", "CSQLite"]),
+    // The demo supply chain that `loam demo` writes.
+    .target(name: "LoamDemo", dependencies: ["LoamCore", "LoamCrypto", "LoamStore"]),
     .executableTarget(
       name: "loam",
       dependencies: [
-        "LoamCrypto", "LoamCore", "LoamVerify", "LoamStore",
+        "LoamCrypto", "LoamCore", "LoamVerify", "LoamStore", "LoamDemo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -11,7 +11,8 @@ struct Loam: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      KeyCommand.self, InitCommand.self, EnrollCommand.self, KeysCommand.self, SignCommand.self, SubmitCommand.self,
+      DemoCommand.self, KeyCommand.self, InitCommand.self, EnrollCommand.self, KeysCommand.self, SignCommand.self,
+      SubmitCommand.self,
       AppendCommand.self,
       VerifyCommand.self, TraceCommand.self, ClaimCommand.self, LogCommand.self, ShowCommand.self, CheckpointCommand.self,
       ReindexCommand.self,

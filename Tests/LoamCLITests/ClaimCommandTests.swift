@@ -176,7 +176,8 @@ final class MiniChain {
   @Test func aPolicyLoggedInTheLedgerIsNamedByItsName() throws {
     let chain = try MiniChain()
     try chain.harvest("a", lot: "A1", kg: "10")
-    let statement = #"{"kind":"policy","actor":"coop","time":"2026-09-01T00:00:00Z","policy":{"name":"coop-roc","standards":["ROC"]}}"#
+    let statement =
+      #"{"kind":"policy","actor":"coop","time":"2026-09-01T00:00:00Z","policy":{"name":"coop-roc","standards":["ROC"]}}"#
     try Data(statement.utf8).write(to: URL(fileURLWithPath: chain.scratch.path("policy-statement.json")))
     try chain.run(["append", "--key", chain.key("coop"), chain.scratch.path("policy-statement.json")])
     let result = try LoamBinary.run(["claim", "A1", "--ledger", chain.ledger, "--policy", "coop-roc", "--json"])
