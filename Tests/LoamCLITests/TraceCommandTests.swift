@@ -86,3 +86,56 @@ import Testing
     #expect(trace.stdout.contains("field:a1"))
   }
 }
+
+/// The publishable formats: DOT that Graphviz renders, and an HTML page a browser shows.
+@Suite struct TraceFormatTests {
+  let fixture = SupplyChainFixture.shared
+
+  func tool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [name] + arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
+  @Test func dotRendersWithGraphviz() throws {
+    let scratch = try Scratch()
+    for (arguments, expected) in [
+      (["trace", "MUST-1", "--dot"], ["lot:MUST-1", "lot:LOT-A1", "field:a1"]),
+      (["trace", "--forward", "LOT-A1", "--dot"], ["lot:LOT-A1", "lot:MUST-1"]),
+    ] {
+      let result = try LoamBinary.run(arguments + ["--ledger", fixture.ledger])
+      #expect(result.status == 0)
+      try Data(result.stdout.utf8).write(to: URL(fileURLWithPath: scratch.path("trace.dot")))
+      let svg = try tool("dot", ["-Tsvg", scratch.path("trace.dot")])
+      #expect(svg.status == 0, "Graphviz `dot` must be installed (.ci/run installs graphviz)")
+      #expect(svg.output.contains("<svg"))
+      for id in expected { #expect(svg.output.contains(id.replacingOccurrences(of: "-", with: "&#45;")), "\(id)") }
+    }
+  }
+
+  @Test func htmlShowsEveryNodeInABrowser() throws {
+    let scratch = try Scratch()
+    let result = try LoamBinary.run([
+      "trace", "https://id.gs1.org/01/09506000134352/21/0001", "--html", "--ledger", fixture.ledger,
+    ])
+    #expect(result.status == 0)
+    #expect(!result.stdout.contains("<script"))
+    let page = scratch.path("trace.html")
+    try Data(result.stdout.utf8).write(to: URL(fileURLWithPath: page))
+    let dom = try tool("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + page])
+    #expect(dom.status == 0, "Chromium must be installed (.ci/run installs chromium)")
+    for node in [
+      "data-lot=\"MUST-1\"", "data-lot=\"LOT-A1\"", "data-field=\"field:a1\"", "ROC for field field:a1", "soil-organic-carbon",
+    ] {
+      #expect(dom.output.contains(node), "\(node)")
+    }
+    #expect(dom.output.contains("Provenance of https://id.gs1.org/01/09506000134352/21/0001"))
+  }
+}
