@@ -423,16 +423,17 @@ public final class Ledger: Sendable {
       let before = reader.offset
       let lines = try reader.nextBatch(maximum: 4096)
       if lines.isEmpty { break }
+      // Parse on all cores, apply in order.
+      let parsed = Self.parseLines(lines)
       var lineStart = before
-      for line in lines {
+      for (line, item) in zip(lines, parsed) {
         lastStart = lineStart
         state.trace?.locate(state.size, EntryLocation(offset: lineStart, length: line.count))
         lineStart += line.count + 1
-        guard let entry = try? Entry(line: Array(line)) else {
+        guard let (entry, statement) = item else {
           state.skip(unreadableEntryID: MerkleHash.leaf(line))
           continue
         }
-        let statement = Result { try Statement(payload: entry.envelope.payload) }.mapError(Self.statementError)
         var introduced: Set<String> = []
         if case .success(let parsed) = statement {
           switch parsed.body {
@@ -449,6 +450,26 @@ public final class Ledger: Sendable {
       }
     }
     return lastStart
+  }
+
+  /// Entries and statements of a batch of lines, parsed on all cores (nil: unreadable line).
+  static func parseLines(_ lines: [ArraySlice<UInt8>]) -> [(Entry, Result<Statement, StatementError>)?] {
+    let count = lines.count
+    let results = UnsafeMutableBufferPointer<(Entry, Result<Statement, StatementError>)?>.allocate(capacity: max(count, 1))
+    results.initialize(repeating: nil)
+    defer {
+      results.deinitialize()
+      results.deallocate()
+    }
+    nonisolated(unsafe) let shared = results
+    let chunk = max(1, count / 16)
+    DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
+        guard let entry = try? Entry(line: Array(lines[index])) else { continue }
+        shared[index] = (entry, Result { try Statement(payload: entry.envelope.payload) }.mapError(statementError))
+      }
+    }
+    return Array(results.prefix(count))
   }
 
   /// Visits every complete entry line in order (a torn last line is skipped).
