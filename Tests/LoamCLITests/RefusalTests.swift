@@ -73,7 +73,7 @@ import Testing
     Case(
       name: "time in the future",
       statement:
-        #"{"kind":"sell","actor":"grower:a","time":"2099-01-01T00:00:00Z","lot":"LOT-A1","quantity":{"value":1,"uom":"KGM"}}"#,
+        #"{"kind":"sell","actor":"grower:a","time":"2199-01-01T00:00:00Z","lot":"LOT-A1","quantity":{"value":1,"uom":"KGM"}}"#,
       signer: "grower-a", code: "statement.future-time"),
   ]
 
@@ -110,7 +110,7 @@ import Testing
     // Forced into the log by hand, with a correct chain: verify names it.
     let entries = try lines(of: ledger)
     let last = try Entry(line: [UInt8](entries.last!))
-    let forced = Entry(seq: last.seq + 1, logged: Timestamp("2026-12-01T00:00:00Z")!, prev: last.id, envelope: envelope)
+    let forced = Entry(seq: last.seq + 1, logged: Timestamp("2099-01-01T00:00:00Z")!, prev: last.id, envelope: envelope)
     try write(lines: entries + [Data(forced.line)], to: ledger)
     let verify = try LoamBinary.run(["verify", "--ledger", ledger, "--json"])
     #expect(verify.status == 1, "\(testCase): \(verify)")

@@ -1,4 +1,6 @@
 import Foundation
+import LoamCore
+import LoamCrypto
 import Testing
 
 /// `loam trace` on the fixture, whose answers are known: MUST-1 was pressed from 1000 KGM of
@@ -137,5 +139,35 @@ import Testing
       #expect(dom.output.contains(node), "\(node)")
     }
     #expect(dom.output.contains("Provenance of https://id.gs1.org/01/09506000134352/21/0001"))
+  }
+}
+
+/// A cycle in lot references can only be forged by hand: verify reports it and trace does not
+/// loop on it.
+@Suite struct ForgedCycleTests {
+  let fixture = SupplyChainFixture.shared
+
+  @Test func aForgedCycleIsReportedNotLoopedOn() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    // The winery "makes" LOT-A1 (an ancestor of MUST-1) from MUST-1, signed with its real key.
+    let statement =
+      #"{"kind":"transform","actor":"winery:w","time":"2099-01-01T00:00:00Z","process":"un-pressing","inputs":[{"lot":"MUST-1","quantity":{"value":1,"uom":"LTR"}}],"outputs":[{"lot":"LOT-A1","product":"grapes","quantity":{"value":1,"uom":"KGM"}}]}"#
+    let payload = try JCS.canonicalize(JSONValue(parsing: statement))
+    let envelope = try DSSEEnvelope(payload: payload, signedBy: [KeyFile.readPrivateKey(fixture.key("winery-new"))])
+    let entries = try lines(of: ledger)
+    let last = try Entry(line: [UInt8](entries.last!))
+    let forged = Entry(seq: last.seq + 1, logged: Timestamp("2099-01-01T00:00:00Z")!, prev: last.id, envelope: envelope)
+    try write(lines: entries + [Data(forged.line)], to: ledger)
+
+    let verify = try LoamBinary.run(["verify", "--ledger", ledger])
+    #expect(verify.status == 1)
+    #expect(verify.stdout.contains("entry \(SupplyChainFixture.entryCount)"))
+    #expect(verify.stdout.contains("state.duplicate-lot"))
+    for arguments in [["trace", "MUST-1"], ["trace", "--forward", "LOT-A1"]] {
+      let trace = try LoamBinary.run(arguments + ["--ledger", ledger])
+      #expect(trace.status == 0, "\(arguments): \(trace)")
+      #expect(!trace.stdout.contains("un-pressing"))
+    }
   }
 }

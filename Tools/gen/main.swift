@@ -301,7 +301,7 @@ final class Generator {
     pending = []
     var wines: [(winery: String, lot: String, litres: Int)] = []
     for (winery, lots) in musts.sorted(by: { $0.key < $1.key }) {
-      for group in stride(from: 0, to: lots.count, by: 4).map({ Array(lots[$0..<min($0 + 4, lots.count)]) }) {
+      for group in stride(from: 0, to: lots.count, by: 12).map({ Array(lots[$0..<min($0 + 12, lots.count)]) }) {
         let wine = newLot("WINE-\(year)")
         let litres = group.reduce(0) { $0 + $1.litres }
         wines.append((winery, wine, litres))

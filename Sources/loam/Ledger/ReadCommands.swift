@@ -21,10 +21,8 @@ enum EntryView {
       return "\(entry.seq)  \(entry.logged)  (unreadable statement)"
     }
     return
-      "\(entry.seq)  \(entry.logged)  \(statement.kind.rawValue + String(repeating: " ", count: max(0, 11 - statement.kind.rawValue.count))) \(statement.actor)  \(summary(statement))"
+      "\(entry.seq)  \(entry.logged)  \(statement.kind.rawValue + String(repeating: " ", count: max(0, 11 - statement.kind.rawValue.count))) \(statement.actor)  \(statement.summary)"
   }
-
-  static func summary(_ statement: Statement) -> String { statement.summary }
 }
 
 struct LogCommand: ParsableCommand {
