@@ -25,6 +25,9 @@ final class StateStore: @unchecked Sendable {
   static func seqKey(_ seq: UInt64) -> [UInt8] { (0..<8).reversed().map { UInt8(truncatingIfNeeded: seq >> (UInt64($0) * 8)) } }
 
   struct Meta: Codable {
+    /// The layout of the rows; a state written by another layout is rebuilt.
+    static let currentVersion = 2
+    var version = Meta.currentVersion
     var position: LedgerState.Position
     /// Byte offset where the head entry's line starts, and where the log ends.
     var headOffset: Int
@@ -118,8 +121,11 @@ final class StateStore: @unchecked Sendable {
   func meta() -> Meta? {
     guard let statement = try? prepare("SELECT value FROM meta WHERE name = 'position'") else { return nil }
     defer { sqlite3_finalize(statement) }
-    guard sqlite3_step(statement) == SQLITE_ROW, let bytes = sqlite3_column_blob(statement, 0) else { return nil }
-    return try? JSONDecoder().decode(Meta.self, from: Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 0))))
+    guard sqlite3_step(statement) == SQLITE_ROW, let bytes = sqlite3_column_blob(statement, 0),
+      let meta = try? JSONDecoder().decode(Meta.self, from: Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 0)))),
+      meta.version == Meta.currentVersion
+    else { return nil }
+    return meta
   }
 
   /// The loaders a `LedgerState` reads missing rows with.

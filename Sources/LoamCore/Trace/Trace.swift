@@ -110,6 +110,12 @@ public struct Tracer {
   let state: LedgerState
   let index: TraceIndex
   let entry: (UInt64) -> Entry?
+  /// Events already read back and parsed (a trace and its claim revisit fields and lots).
+  private let cache = EventCache()
+
+  final class EventCache {
+    var events: [UInt64: TraceEvent] = [:]
+  }
   /// How far back practices and measurements count for a harvest.
   public static let seasonWindowSeconds: Int64 = 3 * 366 * 86_400
 
@@ -120,10 +126,14 @@ public struct Tracer {
   }
 
   func event(_ seq: UInt64) throws -> TraceEvent {
+    if let cached = cache.events[seq] { return cached }
     guard let entry = entry(seq), let statement = try? Statement(payload: entry.envelope.payload) else {
       throw TraceError.unreadableEntry(seq)
     }
-    return TraceEvent(seq: seq, entryID: entry.id, logged: entry.logged, statement: statement, voided: index.voided[seq] ?? false)
+    let event = TraceEvent(
+      seq: seq, entryID: entry.id, logged: entry.logged, statement: statement, voided: index.voided[seq] ?? false)
+    cache.events[seq] = event
+    return event
   }
 
   /// The lot a consumer item was sold from, or the id itself when it names a lot.
@@ -169,16 +179,20 @@ public struct Tracer {
     return trace
   }
 
-  /// Every event of a field that no correction voided, in log order.
-  public func events(ofField field: String) throws -> [TraceEvent] {
-    try (index.fieldEvents[field] ?? []).map(event).filter { !$0.voided }
+  /// The events of a field that no correction voided and whose span meets [from, until] (the
+  /// registration always), in log order.
+  public func events(ofField field: String, from: Timestamp, until: Timestamp) throws -> [TraceEvent] {
+    try (index.fieldEvents[field] ?? []).filter { $0.until >= from && $0.from <= until }.map { try event($0.seq) }
+      .filter { !$0.voided }
   }
 
   func fieldContext(_ field: String, at harvest: Timestamp) throws -> FieldContext {
     var context = FieldContext(field: field)
     let earliest = harvest.adding(seconds: -Self.seasonWindowSeconds)
-    for seq in index.fieldEvents[field] ?? [] {
-      let event = try event(seq)
+    let refs = index.fieldEvents[field] ?? []
+    // The registration, and what overlaps the window before the harvest.
+    for ref in refs where ref == refs.first || (ref.until >= earliest && ref.from <= harvest) {
+      let event = try event(ref.seq)
       guard !event.voided else { continue }
       switch event.statement.body {
       case .field: context.registration = event
@@ -204,8 +218,8 @@ public struct Tracer {
   /// Every lot harvested from a field, traced forward.
   public func forward(field: String) throws -> [ForwardTrace] {
     guard let events = index.fieldEvents[field] else { throw TraceError.unknownField(field) }
-    return try events.compactMap { seq -> ForwardTrace? in
-      let event = try event(seq)
+    return try events.compactMap { ref -> ForwardTrace? in
+      let event = try event(ref.seq)
       guard !event.voided, case .harvest(let harvest) = event.statement.body else { return nil }
       return try forward(harvest.lot)
     }

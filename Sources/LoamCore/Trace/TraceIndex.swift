@@ -10,6 +10,20 @@ public struct EntryLocation: Hashable, Sendable, Codable {
   }
 }
 
+/// An entry about a field, with the span of time it concerns (a practice's period, a sample's
+/// date, a certification's validity), so a trace reads back only what matters for a harvest.
+public struct FieldEventRef: Hashable, Sendable, Codable {
+  public var seq: UInt64
+  public var from: Timestamp
+  public var until: Timestamp
+
+  public init(seq: UInt64, from: Timestamp, until: Timestamp) {
+    self.seq = seq
+    self.from = from
+    self.until = until
+  }
+}
+
 /// The trace index: which entries concern each lot, field and consumer item, derived from the
 /// log as entries are applied (never trusted over it). Kept beside the state by the ledger
 /// directory; verification does without it.
@@ -19,7 +33,7 @@ public struct TraceIndex: Sendable {
   /// lot → the entries that moved, consumed, observed or certified it, in log order.
   public internal(set) var lotEvents = Table<String, [UInt64]>()
   /// field → its registration, practices, measurements, certifications and harvests.
-  public internal(set) var fieldEvents = Table<String, [UInt64]>()
+  public internal(set) var fieldEvents = Table<String, [FieldEventRef]>()
   /// consumer item (serial or Digital Link URI) → the sale.
   public internal(set) var itemSales = Table<String, UInt64>()
   /// entries whose effect a `correct` voided.
@@ -33,14 +47,14 @@ public struct TraceIndex: Sendable {
   public struct Backing: Sendable {
     public var lotCreation: Table<String, UInt64>.Loader
     public var lotEvents: Table<String, [UInt64]>.Loader
-    public var fieldEvents: Table<String, [UInt64]>.Loader
+    public var fieldEvents: Table<String, [FieldEventRef]>.Loader
     public var itemSales: Table<String, UInt64>.Loader
     public var voided: Table<UInt64, Bool>.Loader
     public var locations: Table<UInt64, EntryLocation>.Loader
 
     public init(
       lotCreation: @escaping Table<String, UInt64>.Loader, lotEvents: @escaping Table<String, [UInt64]>.Loader,
-      fieldEvents: @escaping Table<String, [UInt64]>.Loader, itemSales: @escaping Table<String, UInt64>.Loader,
+      fieldEvents: @escaping Table<String, [FieldEventRef]>.Loader, itemSales: @escaping Table<String, UInt64>.Loader,
       voided: @escaping Table<UInt64, Bool>.Loader, locations: @escaping Table<UInt64, EntryLocation>.Loader
     ) {
       self.lotCreation = lotCreation
@@ -73,22 +87,24 @@ public struct TraceIndex: Sendable {
   public mutating func locate(_ seq: UInt64, _ location: EntryLocation) { locations[seq] = location }
 
   private mutating func add(lot: String, _ seq: UInt64) { lotEvents[lot] = (lotEvents[lot] ?? []) + [seq] }
-  private mutating func add(field: String, _ seq: UInt64) { fieldEvents[field] = (fieldEvents[field] ?? []) + [seq] }
+  private mutating func add(field: String, _ seq: UInt64, from: Timestamp, until: Timestamp) {
+    fieldEvents[field] = (fieldEvents[field] ?? []) + [FieldEventRef(seq: seq, from: from, until: until)]
+  }
 
   /// Records an accepted statement (called by `LedgerState.apply` after the rules passed).
   mutating func record(_ statement: Statement, seq: UInt64, receivedLot: String?, correctedSeq: UInt64?) {
     switch statement.body {
-    case .field(let spec): add(field: spec.id, seq)
-    case .practice(let record): add(field: record.field, seq)
-    case .measurement(let record): add(field: record.field, seq)
+    case .field(let spec): add(field: spec.id, seq, from: statement.time, until: statement.time)
+    case .practice(let record): add(field: record.field, seq, from: record.start, until: record.end)
+    case .measurement(let record): add(field: record.field, seq, from: record.sampled, until: record.sampled)
     case .certify(let certification):
       switch certification.subject {
-      case .field(let id): add(field: id, seq)
+      case .field(let id): add(field: id, seq, from: certification.validFrom, until: certification.validUntil)
       case .lot(let id): add(lot: id, seq)
       case .participant: break
       }
     case .harvest(let harvest):
-      add(field: harvest.field, seq)
+      add(field: harvest.field, seq, from: statement.time, until: statement.time)
       lotCreation[harvest.lot] = seq
     case .transform(let transform):
       for input in transform.inputs { add(lot: input.lot, seq) }

@@ -157,7 +157,9 @@ public struct ClaimEvaluator {
   private mutating func verdict(_ origin: TraceEvent, _ harvest: Harvest) throws -> (Bool, [TraceEvent], [String]) {
     if let cached = verdicts[origin.seq] { return cached }
     let time = origin.statement.time
-    let events = try tracer.events(ofField: harvest.field)
+    // Only what can matter: the oldest season or measurement window any requirement looks at.
+    let months = max(policy.practices.map { 12 * $0.outOf }.max() ?? 0, policy.measurements.map(\.withinMonths).max() ?? 0)
+    let events = try tracer.events(ofField: harvest.field, from: time.adding(months: -months), until: time)
     var evidence: [TraceEvent] = []
     var reasons: [String] = []
     let day = String(time.description.prefix(10))

@@ -1,0 +1,245 @@
+import Dispatch
+import Glibc
+public import LoamCore
+public import LoamCrypto
+import LoamVerify
+
+/// Appending: one batch, one lock, one write and fsync, then the checkpoint and the derived state.
+extension Ledger {
+
+  /// What happened to one submitted envelope.
+  public struct Appended: Sendable {
+    public var entry: Entry
+    /// True when its `ref` was already logged with the same payload: nothing new was written.
+    public var duplicate: Bool
+  }
+
+  public enum AppendOutcome: Sendable {
+    case appended([Appended])
+    /// Nothing was written; each finding names the submitted envelope's would-be seq.
+    case refused([Finding])
+  }
+
+  /// Sequences `envelopes` as one batch (one fsync): all are accepted or none is.
+  public func append(
+    _ envelopes: [DSSEEnvelope], logSigner: NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout
+  ) throws -> AppendOutcome {
+    let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
+    defer { _ = lock }
+    let originalSize = try recoverTornTail()
+    let (store, loaded, _) = try writerState(logBytes: originalSize)
+    var state = loaded
+    guard state.logKey?.vkey == logSigner.verifier.vkey else {
+      throw StoreError(.invalidInput, "the log key given does not match this ledger's log key \(state.logKey?.vkey ?? "(none)")")
+    }
+    let logged = max(now, state.lastLogged ?? now)
+    let prepared = Self.prepare(envelopes, state: state)
+    // Signatures are checked a chunk ahead of the state rules, which run in order meanwhile.
+    let chunkSize = 2048
+    let signatureSlots = SignatureSlots(count: envelopes.count)
+    let batchKeys = prepared.first?.keys ?? [:]
+    signatureSlots.start(envelopes, keys: batchKeys, range: 0..<min(chunkSize, envelopes.count))
+    var results: [Appended] = []
+    var lines: [[UInt8]] = []
+    var findings: [Finding] = []
+    var batchRefs: [String: Int] = [:]
+    for (position, envelope) in envelopes.enumerated() {
+      if position % chunkSize == 0 {
+        signatureSlots.wait()
+        let next = min(position + chunkSize, envelopes.count)
+        signatureSlots.start(envelopes, keys: batchKeys, range: next..<min(next + chunkSize, envelopes.count))
+      }
+      var item = prepared[position]
+      item.signatures = signatureSlots[position]
+      if case .success(let parsed) = item.statement {
+        if !item.canonical {
+          findings.append(
+            Finding(
+              seq: state.size, entryID: nil, code: "statement.not-canonical",
+              message: "the statement payload is not RFC 8785 canonical JSON (sign it with `loam sign`)"))
+          continue
+        }
+        if let ref = parsed.ref {
+          let payloadHash = SHA256.hash(envelope.payload)
+          if let earlier = state.refs[ref] {
+            if earlier.payloadHash == payloadHash, let entry = try? readEntry(seq: earlier.seq) {
+              results.append(Appended(entry: entry, duplicate: true))
+              continue
+            }
+            findings.append(
+              Finding(
+                seq: state.size, entryID: nil, code: "state.duplicate-ref",
+                message: "ref \"\(ref)\" was already used by entry \(earlier.seq) for a different statement"))
+            continue
+          }
+          if let index = batchRefs[ref], SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
+            results.append(Appended(entry: results[index].entry, duplicate: true))
+            continue
+          }
+        }
+      }
+      let entry = Entry(seq: state.size, logged: logged, prev: state.head, envelope: envelope)
+      let entryFindings = state.apply(entry, statement: item.statement, signatures: item.signatures).filter {
+        $0.severity == .error
+      }
+      if entryFindings.isEmpty {
+        if case .success(let parsed) = item.statement, let ref = parsed.ref { batchRefs[ref] = results.count }
+        results.append(Appended(entry: entry, duplicate: false))
+        state.trace?.locate(
+          entry.seq, EntryLocation(offset: originalSize + lines.reduce(0) { $0 + $1.count + 1 }, length: entry.line.count))
+        lines.append(entry.line)
+      } else {
+        findings += entryFindings
+      }
+    }
+    if !findings.isEmpty { return .refused(findings) }
+    if !lines.isEmpty {
+      try writeLines(lines, expectedSize: originalSize)
+      try writeCheckpoint(state: state, signer: logSigner)
+      // The log is on disk; the derived state follows. If this fails it lags and is caught up.
+      let headOffset = originalSize + lines.dropLast().reduce(0) { $0 + $1.count + 1 }
+      try? store.persist(state, headOffset: headOffset, logBytes: originalSize + lines.reduce(0) { $0 + $1.count + 1 })
+    } else if try checkpointLags(state) {
+      try writeCheckpoint(state: state, signer: logSigner)
+    }
+    return .appended(results)
+  }
+
+  struct Prepared: @unchecked Sendable {
+    var statement: Result<Statement, StatementError> = .failure(StatementError("statement.malformed", "not parsed"))
+    var canonical = true
+    var signatures: [SignatureResult] = []
+    /// The keys the batch's signatures may name (on the first item only).
+    var keys: [String: PublicKey] = [:]
+  }
+
+  /// Parses the statements and checks the signatures of a batch on all cores. Keys resolve
+  /// against the state and the keys the batch itself introduces; the state rules (run in order
+  /// afterwards) decide whether each key may sign at that point.
+  static func prepare(_ envelopes: [DSSEEnvelope], state: LedgerState) -> [Prepared] {
+    let count = envelopes.count
+    let buffer = UnsafeMutableBufferPointer<Prepared>.allocate(capacity: count)
+    buffer.initialize(repeating: Prepared())
+    defer {
+      buffer.deinitialize()
+      buffer.deallocate()
+    }
+    nonisolated(unsafe) let shared = buffer
+    let chunk = max(1, (count + 15) / 16)
+    let chunks = (count + chunk - 1) / chunk
+    DispatchQueue.concurrentPerform(iterations: chunks) { part in
+      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
+        let payload = envelopes[index].payload
+        shared[index].statement = Result { try Statement(payload: payload) }.mapError(statementError)
+        if case .success(let statement) = shared[index].statement {
+          shared[index].canonical = (try? statement.canonicalPayload()) == payload
+        }
+      }
+    }
+    var directory: [String: PublicKey] = [:]
+    for index in 0..<count {
+      if case .success(let parsed) = buffer[index].statement {
+        switch parsed.body {
+        case .genesis(let genesis): for key in genesis.participants.flatMap(\.keys) { directory[key.keyID] = key }
+        case .enroll(let spec): for key in spec.keys { directory[key.keyID] = key }
+        case .keys(let change): for key in change.add { directory[key.keyID] = key }
+        default: break
+        }
+      }
+      for signature in envelopes[index].signatures where directory[signature.keyID] == nil {
+        if let key = state.keys[signature.keyID]?.publicKey { directory[signature.keyID] = key }
+      }
+    }
+    var prepared = Array(buffer)
+    if !prepared.isEmpty { prepared[0].keys = directory }
+    return prepared
+  }
+
+  /// Signature results filled a chunk ahead by a background task, in raw storage: the task
+  /// writes only the indices of the next chunk while the caller reads the current one.
+  final class SignatureSlots: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<[SignatureResult]>
+    private let group = DispatchGroup()
+
+    init(count: Int) {
+      slots = .allocate(capacity: max(count, 1))
+      slots.initialize(repeating: [])
+    }
+
+    deinit {
+      slots.deinitialize()
+      slots.deallocate()
+    }
+
+    /// Checks `range` on all cores in the background.
+    func start(_ envelopes: [DSSEEnvelope], keys: [String: PublicKey], range: Range<Int>) {
+      guard !range.isEmpty else { return }
+      nonisolated(unsafe) let slots = self.slots
+      DispatchQueue.global().async(group: group) {
+        let chunk = max(1, range.count / 16)
+        DispatchQueue.concurrentPerform(iterations: (range.count + chunk - 1) / chunk) { part in
+          for index in (range.lowerBound + part * chunk)..<min(range.upperBound, range.lowerBound + (part + 1) * chunk) {
+            slots[index] = LedgerState.checkSignatures(envelopes[index]) { keys[$0] }
+          }
+        }
+      }
+    }
+
+    func wait() { group.wait() }
+
+    subscript(index: Int) -> [SignatureResult] { slots[index] }
+  }
+
+  /// Appends lines with one write and one fsync; on failure the file is cut back to its size.
+  func writeLines(_ lines: [[UInt8]], expectedSize: Int) throws {
+    let descriptor = open(entriesPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw FileIO.ioError("opening", entriesPath) }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+    for line in lines {
+      bytes += line
+      bytes.append(0x0A)
+    }
+    do {
+      try FileIO.writeAll(descriptor, bytes, path: entriesPath)
+      try FileIO.fsyncOrThrow(descriptor, path: entriesPath)
+    } catch {
+      _ = ftruncate(descriptor, off_t(expectedSize))
+      _ = fsync(descriptor)
+      throw error
+    }
+    if expectedSize == 0 { try FileIO.syncDirectory(directory) }
+  }
+
+  func writeCheckpoint(state: LedgerState, signer: NoteSigner) throws {
+    let checkpoint = Checkpoint(origin: state.origin ?? "", size: state.size, rootHash: state.tree.root)
+    let note = try Note(text: checkpoint.text, signatures: [signer.sign(text: checkpoint.text)])
+    try FileIO.replaceAtomically(checkpointPath, directory: directory, with: Array(note.serialized.utf8))
+  }
+
+  func checkpointLags(_ state: LedgerState) throws -> Bool {
+    guard let text = try FileIO.readFile(checkpointPath), let note = try? Note(parsing: text),
+      let checkpoint = try? Checkpoint(text: note.text)
+    else { return true }
+    return checkpoint.size != state.size || checkpoint.rootHash != state.tree.root
+  }
+
+  /// Cuts off a last line left without its newline by a crash; returns the log's size.
+  func recoverTornTail() throws -> Int {
+    let descriptor = open(entriesPath, O_RDWR | O_CLOEXEC)
+    guard descriptor >= 0 else { throw FileIO.ioError("opening", entriesPath) }
+    defer { close(descriptor) }
+    let size = FileIO.size(of: descriptor)
+    guard size > 0 else { return 0 }
+    let window = min(size, 256 * 1024)
+    var tail = [UInt8](repeating: 0, count: window)
+    let count = tail.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(size - window)) }
+    guard count == window else { throw FileIO.ioError("reading", entriesPath) }
+    if tail.last == 0x0A { return size }
+    let keep = tail.lastIndex(of: 0x0A).map { size - window + $0 + 1 } ?? 0
+    guard ftruncate(descriptor, off_t(keep)) == 0 else { throw FileIO.ioError("repairing", entriesPath) }
+    try FileIO.fsyncOrThrow(descriptor, path: entriesPath)
+    return keep
+  }
+}

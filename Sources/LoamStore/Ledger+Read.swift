@@ -1,0 +1,81 @@
+import Dispatch
+import Glibc
+public import LoamCore
+import LoamCrypto
+import LoamVerify
+
+/// Reading entries back.
+extension Ledger {
+  /// Visits every complete entry line in order (a torn last line is skipped).
+  public func forEachLine(_ body: (UInt64, ArraySlice<UInt8>) throws -> Bool) throws {
+    var reader = try LogReader(path: entriesPath)
+    defer { reader.close() }
+    var seq: UInt64 = 0
+    while true {
+      let lines = try reader.nextBatch(maximum: 4096)
+      if lines.isEmpty { return }
+      for line in lines {
+        if try !body(seq, line) { return }
+        seq += 1
+      }
+    }
+  }
+
+  /// The entry at `seq`, or nil.
+  public func readEntry(seq target: UInt64) throws -> Entry? {
+    var found: Entry? = nil
+    try forEachLine { seq, line in
+      if seq == target {
+        found = try Entry(line: Array(line))
+        return false
+      }
+      return true
+    }
+    return found
+  }
+
+  /// Reads entries back by seq: directly at their recorded place when the state has a trace
+  /// index (the entry's own seq must match), else by scanning.
+  public func entryReader(for state: LedgerState) -> (UInt64) -> Entry? {
+    let file = LineFile(path: entriesPath)
+    return { [self] seq in
+      if let location = state.trace?.locations[seq], let line = file.read(location),
+        let entry = try? Entry(line: line), entry.seq == seq
+      {
+        return entry
+      }
+      return try? readEntry(seq: seq)
+    }
+  }
+
+  /// Rebuilds the derived state and trace index from the log (under the writers' lock).
+  /// Returns the number of entries indexed.
+  public func reindex(lockTimeout: Double = Ledger.defaultLockTimeout) throws -> UInt64 {
+    let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
+    defer { _ = lock }
+    let size = try recoverTornTail()
+    for suffix in ["", "-wal", "-shm"] { unlink(statePath + suffix) }
+    let (_, state, _) = try writerState(logBytes: size)
+    return state.size
+  }
+
+  /// The current checkpoint note's bytes.
+  public func checkpointBytes() throws -> [UInt8]? { try FileIO.readFile(checkpointPath) }
+}
+
+/// The log file held open for reading lines at known places.
+final class LineFile: @unchecked Sendable {
+  // @unchecked: the descriptor is only read with pread, which is safe from any thread.
+  private let descriptor: Int32
+
+  init(path: String) { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
+
+  deinit { if descriptor >= 0 { close(descriptor) } }
+
+  func read(_ location: EntryLocation) -> [UInt8]? {
+    guard descriptor >= 0, location.length > 0 else { return nil }
+    var line = [UInt8](repeating: 0, count: location.length)
+    let count = line.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, location.length, off_t(location.offset)) }
+    return count == location.length ? line : nil
+  }
+}
