@@ -69,8 +69,9 @@ final class MiniChain {
     ])
   }
 
-  func transform(_ process: String, inputs: [String], output: String) throws {
+  func transform(_ process: String, inputs: [String], output: String, conversions: [String] = []) throws {
     var arguments = ["append", "transform", "--key", key("winery"), "--process", process, "--time", "2026-09-13T08:00:00Z"]
+    for conversion in conversions { arguments += ["--conversion", conversion] }
     for input in inputs { arguments += ["--input", input] }
     arguments += ["--output", output]
     try run(arguments)
@@ -171,6 +172,25 @@ final class MiniChain {
     let holders = try #require(object["holders"] as? [[String: Any]])
     #expect(holders.compactMap { $0["participant"] as? String } == ["grower:a"])
     #expect(((holders.first?["quantity"] as? [String: Any])?["value"] as? Int) == 700)
+  }
+
+  /// A blend of grapes (kg) and must (L) needs a declared conversion: with 1 KGM = 0.7 LTR,
+  /// 100 kg of certified grapes count as 70 L beside 30 L of uncertified must → 70.00 %.
+  @Test func inputsOfDifferentDimensionsNeedADeclaredConversion() throws {
+    let chain = try MiniChain()
+    try chain.harvest("a", lot: "A1", kg: "100")
+    try chain.harvest("b", lot: "B1", kg: "100")
+    try chain.deliver("a", lot: "A1", kg: "100")
+    try chain.deliver("b", lot: "B1", kg: "100")
+    try chain.transform("pressing", inputs: ["B1 100 KGM"], output: "MB 70 LTR must")
+    try chain.transform("blending", inputs: ["A1 50 KGM", "MB 30 LTR"], output: "X1 65 LTR must")
+    let refused = try LoamBinary.run(["claim", "X1", "--ledger", chain.ledger, "--policy", chain.scratch.path("policy.json")])
+    #expect(refused.status == 2)
+    #expect(refused.stderr.contains("declare a conversion"))
+    try chain.transform(
+      "blending", inputs: ["A1 50 KGM", "MB 15 LTR"], output: "X2 50 LTR must", conversions: ["1 KGM = 0.7 LTR"])
+    // 50 kg → 35 L certified beside 15 L uncertified: 35 / 50 = 70.00 %.
+    #expect(try chain.percent("X2") == "70.00")
   }
 
   @Test func aPolicyLoggedInTheLedgerIsNamedByItsName() throws {

@@ -102,9 +102,17 @@ public struct TransformOutput: Hashable, Sendable {
 }
 
 public struct Transform: Hashable, Sendable {
+  /// "`from` of input counts as `to`": how to compare inputs of different dimensions (a blend
+  /// of grapes in kg and must in L declares, say, 1 KGM = 0.7 LTR).
+  public struct Conversion: Hashable, Sendable {
+    public var from: Quantity
+    public var to: Quantity
+  }
+
   public var inputs: [LotQuantity]
   public var outputs: [TransformOutput]
   public var process: String
+  public var conversions: [Conversion] = []
 }
 
 public struct Shipment: Hashable, Sendable {
@@ -252,7 +260,7 @@ extension StatementBody {
           field: try r.identifier("field"), lot: try r.identifier("lot"), product: try r.string("product"),
           quantity: try r.positiveQuantity("quantity")))
     case .transform:
-      try only(["inputs", "outputs", "process"])
+      try only(["inputs", "outputs", "process", "conversions"])
       let inputs = try r.array("inputs").enumerated().map { index, item in
         let i = try FieldReader(item, path: "\(r.at("inputs"))[\(index)]")
         try i.allowOnly(["lot", "quantity"])
@@ -266,7 +274,18 @@ extension StatementBody {
       }
       if Set(inputs.map(\.lot)).count != inputs.count { throw r.fail("inputs", "names the same lot twice") }
       if Set(outputs.map(\.lot)).count != outputs.count { throw r.fail("outputs", "names the same lot twice") }
-      return .transform(Transform(inputs: inputs, outputs: outputs, process: try r.string("process")))
+      let conversions = try r.optionalArray("conversions").enumerated().map { index, item in
+        let c = try FieldReader(item, path: "\(r.at("conversions"))[\(index)]")
+        try c.allowOnly(["from", "to"])
+        let conversion = Transform.Conversion(from: try c.positiveQuantity("from"), to: try c.positiveQuantity("to"))
+        guard let from = UnitCode.known[conversion.from.unit], let to = UnitCode.known[conversion.to.unit],
+          from.dimension != to.dimension
+        else {
+          throw c.fail("to", "a conversion relates two units Loam knows, of different dimensions (e.g. KGM to LTR)")
+        }
+        return conversion
+      }
+      return .transform(Transform(inputs: inputs, outputs: outputs, process: try r.string("process"), conversions: conversions))
     case .ship:
       try only(["lot", "quantity", "to"])
       return .ship(

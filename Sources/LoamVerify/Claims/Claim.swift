@@ -88,13 +88,13 @@ public struct ClaimEvaluator {
       var total = Rational.zero
       var amounts: [Rational] = []
       for input in transform.inputs {
-        guard let converted = input.quantity.converted(to: unit) else {
+        guard let amount = try comparable(input.quantity, in: unit, transform: transform) else {
           throw ClaimError(
             message:
-              "transform [entry \(origin.seq)] mixes inputs of different dimensions (\(first.quantity) and \(input.quantity)); a conversion must be declared on the transform"
+              "transform [entry \(origin.seq)] mixes inputs of different dimensions (\(first.quantity) and \(input.quantity)); declare a conversion on the transform, e.g. \"conversions\": [{\"from\": {\"value\": 1, \"uom\": \"\(input.quantity.unit)\"}, \"to\": {\"value\": …, \"uom\": \"\(unit)\"}}]"
           )
         }
-        guard let amount = Rational(converted), let sum = total + amount else { throw overflow() }
+        guard let sum = total + amount else { throw overflow() }
         amounts.append(amount)
         total = sum
       }
@@ -118,6 +118,24 @@ public struct ClaimEvaluator {
     default:
       return (.zero, [:])
     }
+  }
+
+  /// `quantity` in `unit`: converted within its dimension, or across dimensions through a
+  /// conversion the transform declares (read in either direction); nil when neither applies.
+  private func comparable(_ quantity: Quantity, in unit: String, transform: Transform) throws -> Rational? {
+    if let converted = quantity.converted(to: unit) { return Rational(converted) }
+    for conversion in transform.conversions {
+      for (from, to) in [(conversion.from, conversion.to), (conversion.to, conversion.from)] {
+        // quantity → from's unit → (× to/from) → to's unit → unit.
+        guard let inFrom = quantity.converted(to: from.unit), let amount = Rational(inFrom), let fromValue = Rational(from.value),
+          let toValue = Rational(to.value), let ratio = toValue / fromValue, let inTo = amount * ratio,
+          let scale = Quantity(ExactDecimal(1), to.unit).converted(to: unit), let factor = Rational(scale),
+          let result = inTo * factor
+        else { continue }
+        return result
+      }
+    }
+    return nil
   }
 
   /// Caps the compliant output at what the policy's yield bound allows from the compliant input.

@@ -257,6 +257,7 @@ struct AppendTransform: ParsableCommand {
   @Option(help: "An input: \"LOT QUANTITY UOM\"; repeatable.") var input: [String] = []
   @Option(help: "An output: \"LOT QUANTITY UOM PRODUCT\"; repeatable.") var output: [String] = []
   @Option(help: "The process, e.g. pressing, blending, bottling.") var process: String
+  @Option(help: "How inputs of different dimensions compare: \"1 KGM = 0.7 LTR\"; repeatable.") var conversion: [String] = []
 
   func run() throws {
     guard !input.isEmpty, !output.isEmpty else { throw CLIError("a transform needs at least one --input and one --output") }
@@ -275,7 +276,17 @@ struct AppendTransform: ParsableCommand {
         "product": .string(String(parts[3])),
       ]
     }
-    try common.append(kind: .transform, ["inputs": .array(inputs), "outputs": .array(outputs), "process": .string(process)])
+    let conversions: [JSONValue] = try conversion.map { text in
+      let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+      guard parts.count == 5, parts[2] == "=" else { throw CLIError("--conversion \"\(text)\" must be \"1 KGM = 0.7 LTR\"") }
+      return [
+        "from": try quantityJSON(String(parts[0]), String(parts[1]), option: "--conversion"),
+        "to": try quantityJSON(String(parts[3]), String(parts[4]), option: "--conversion"),
+      ]
+    }
+    var members: [String: JSONValue] = ["inputs": .array(inputs), "outputs": .array(outputs), "process": .string(process)]
+    if !conversions.isEmpty { members["conversions"] = .array(conversions) }
+    try common.append(kind: .transform, members)
   }
 }
 
