@@ -1,7 +1,7 @@
 import Dispatch
 import Glibc
 public import LoamCore
-import LoamCrypto
+public import LoamCrypto
 import LoamVerify
 
 /// Reading entries back.
@@ -77,5 +77,18 @@ final class LineFile: @unchecked Sendable {
     var line = [UInt8](repeating: 0, count: location.length)
     let count = line.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, location.length, off_t(location.offset)) }
     return count == location.length ? line : nil
+  }
+}
+
+extension Ledger {
+  /// The leaf hashes (entry ids) of the first `count` entries (all when nil), read from the log.
+  public func leafHashes(count: UInt64? = nil) throws -> [SHA256Digest] {
+    var leaves: [SHA256Digest] = []
+    try forEachLine { seq, line in
+      if let count, seq >= count { return false }
+      leaves.append(MerkleHash.leaf(line))
+      return true
+    }
+    return leaves
   }
 }

@@ -31,6 +31,9 @@ enum LoamMain {
     } catch let error as StatementError {
       Output.error(error.description)
       exit(ExitStatus.unusable.rawValue)
+    } catch let error as MerkleProof.Failure {
+      Output.error(error.description)
+      exit(ExitStatus.unusable.rawValue)
     } catch let error as JSONError {
       Output.error(error.description)
       exit(ExitStatus.unusable.rawValue)
