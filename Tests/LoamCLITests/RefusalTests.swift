@@ -196,7 +196,16 @@ import Testing
     holder.arguments = [ledger + "/lock", "sleep", "5"]
     try holder.run()
     defer { holder.terminate() }
-    usleep(300_000)
+    // Wait until it really holds the lock (`flock -n` then fails), however slow the machine.
+    for _ in 0..<500 {
+      let probe = Process()
+      probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+      probe.arguments = ["-n", ledger + "/lock", "true"]
+      try probe.run()
+      probe.waitUntilExit()
+      if probe.terminationStatus != 0 { break }
+      usleep(10_000)
+    }
     let before = try snapshot(ledger)
     let result = try LoamBinary.run(
       [
