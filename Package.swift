@@ -44,6 +44,10 @@ let package = Package(
     ),
     .executableTarget(name: "loam-bench", dependencies: ["LoamCrypto"], path: "Tools/bench"),
     .executableTarget(name: "loam-gen", dependencies: ["LoamCore", "LoamCrypto"], path: "Tools/gen"),
+    // libFuzzer harnesses (Tools/fuzz.sh); built normally they replay files given as arguments.
+    .executableTarget(name: "fuzz-json", dependencies: ["LoamCore", "LoamCrypto"], path: "Tools/fuzz/json"),
+    .executableTarget(name: "fuzz-keys", dependencies: ["LoamCrypto"], path: "Tools/fuzz/keys"),
+    .executableTarget(name: "fuzz-notes", dependencies: ["LoamCrypto"], path: "Tools/fuzz/notes"),
     .testTarget(name: "LoamCryptoTests", dependencies: ["LoamCrypto"]),
     .testTarget(name: "LoamCoreTests", dependencies: ["LoamCore"]),
     .testTarget(name: "LoamCLITests", dependencies: ["LoamCrypto"]),

@@ -41,6 +41,7 @@ extension Ledger {
     signatureSlots.start(envelopes, keys: batchKeys, range: 0..<min(chunkSize, envelopes.count))
     var results: [Appended] = []
     var lines: [[UInt8]] = []
+    var pendingBytes = 0  // bytes of `lines`, newlines included
     var findings: [Finding] = []
     var batchRefs: [String: Int] = [:]
     for (position, envelope) in envelopes.enumerated() {
@@ -85,8 +86,8 @@ extension Ledger {
       if entryFindings.isEmpty {
         if case .success(let parsed) = item.statement, let ref = parsed.ref { batchRefs[ref] = results.count }
         results.append(Appended(entry: entry, duplicate: false))
-        state.trace?.locate(
-          entry.seq, EntryLocation(offset: originalSize + lines.reduce(0) { $0 + $1.count + 1 }, length: entry.line.count))
+        state.trace?.locate(entry.seq, EntryLocation(offset: originalSize + pendingBytes, length: entry.line.count))
+        pendingBytes += entry.line.count + 1
         lines.append(entry.line)
       } else {
         findings += entryFindings
@@ -97,8 +98,8 @@ extension Ledger {
       try writeLines(lines, expectedSize: originalSize)
       try writeCheckpoint(state: state, signer: logSigner)
       // The log is on disk; the derived state follows. If this fails it lags and is caught up.
-      let headOffset = originalSize + lines.dropLast().reduce(0) { $0 + $1.count + 1 }
-      try? store.persist(state, headOffset: headOffset, logBytes: originalSize + lines.reduce(0) { $0 + $1.count + 1 })
+      let headOffset = originalSize + pendingBytes - lines[lines.count - 1].count - 1
+      try? store.persist(state, headOffset: headOffset, logBytes: originalSize + pendingBytes)
     } else if try checkpointLags(state) {
       try writeCheckpoint(state: state, signer: logSigner)
     }

@@ -56,6 +56,7 @@ struct SubmitCommand: ParsableCommand {
         ? bytes.split(separator: 0x0A).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } } : [bytes[...]]
       batch += try Self.parse(documents, from: path)
     }
+    guard !batch.isEmpty else { throw CLIError("no envelopes to submit (standard input was empty)") }
     try Signing.submit(batch, ledger: try ledger.open(), logKey: logKey, json: json)
   }
 
