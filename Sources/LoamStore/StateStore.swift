@@ -26,7 +26,7 @@ final class StateStore: @unchecked Sendable {
 
   struct Meta: Codable {
     /// The layout of the rows; a state written by another layout is rebuilt.
-    static let currentVersion = 2
+    static let currentVersion = 3
     var version = Meta.currentVersion
     var position: LedgerState.Position
     /// Byte offset where the head entry's line starts, and where the log ends.
@@ -55,6 +55,7 @@ final class StateStore: @unchecked Sendable {
   }
 
   deinit {
+    sqlite3_finalize(rangeStatement)
     sqlite3_finalize(selectStatement)
     sqlite3_close_v2(db)
   }
@@ -118,6 +119,34 @@ final class StateStore: @unchecked Sendable {
     return try? JSONDecoder().decode(V.self, from: data)
   }
 
+  private var rangeStatement: OpaquePointer? = nil
+
+  /// The values of a list table's rows for `prefix` (keys `prefix ‖ 0x00 ‖ seq`), in seq order.
+  func values<V: Decodable>(_ table: TableID, prefix: [UInt8], as type: V.Type) -> [V] {
+    if rangeStatement == nil {
+      rangeStatement = try? prepare("SELECT value FROM rows WHERE tbl = ? AND key > ? AND key < ? ORDER BY key")
+    }
+    guard let statement = rangeStatement else { return [] }
+    defer {
+      sqlite3_reset(statement)
+      sqlite3_clear_bindings(statement)
+    }
+    sqlite3_bind_int(statement, 1, table.rawValue)
+    let lower = prefix + [0x00]
+    let upper = prefix + [0x01]
+    _ = lower.withUnsafeBytes { loam_sqlite_bind_blob(statement, 2, $0.baseAddress, Int32($0.count)) }
+    _ = upper.withUnsafeBytes { loam_sqlite_bind_blob(statement, 3, $0.baseAddress, Int32($0.count)) }
+    var out: [V] = []
+    let decoder = JSONDecoder()
+    while sqlite3_step(statement) == SQLITE_ROW {
+      guard let bytes = sqlite3_column_blob(statement, 0) else { continue }
+      if let value = try? decoder.decode(V.self, from: Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 0)))) {
+        out.append(value)
+      }
+    }
+    return out
+  }
+
   func meta() -> Meta? {
     guard let statement = try? prepare("SELECT value FROM meta WHERE name = 'position'") else { return nil }
     defer { sqlite3_finalize(statement) }
@@ -152,8 +181,11 @@ final class StateStore: @unchecked Sendable {
     }
     let text: @Sendable (String) -> [UInt8] = { Array($0.utf8) }
     let seq: @Sendable (UInt64) -> [UInt8] = { Self.seqKey($0) }
+    func list<V: Decodable & SendableMetatype>(_ table: TableID) -> @Sendable (String) -> [V] {
+      { [self] key in values(table, prefix: Array(key.utf8), as: V.self) }
+    }
     return TraceIndex.Backing(
-      lotCreation: loader(.lotCreation, text), lotEvents: loader(.lotEvents, text), fieldEvents: loader(.fieldEvents, text),
+      lotCreation: loader(.lotCreation, text), lotEvents: list(.lotEvents), fieldEvents: list(.fieldEvents),
       itemSales: loader(.itemSales, text), voided: loader(.voided, seq), locations: loader(.locations, seq))
   }
 
@@ -185,6 +217,20 @@ final class StateStore: @unchecked Sendable {
           guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }
         }
       }
+      /// List tables: one row per added item, keyed `key ‖ 0x00 ‖ seq`, so nothing is rewritten.
+      func append<V: Encodable>(_ table: TableID, _ changes: [String: [V]], seq: (V) -> UInt64) throws {
+        for (key, items) in changes {
+          for item in items {
+            sqlite3_reset(upsert)
+            sqlite3_bind_int(upsert, 1, table.rawValue)
+            let keyBytes = Array(key.utf8) + [0x00] + Self.seqKey(seq(item))
+            _ = keyBytes.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 2, $0.baseAddress, Int32($0.count)) }
+            let data = try encoder.encode(item)
+            _ = data.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 3, $0.baseAddress, Int32($0.count)) }
+            guard sqlite3_step(upsert) == SQLITE_DONE else { throw fail("write") }
+          }
+        }
+      }
       let text: (String) -> [UInt8] = { Array($0.utf8) }
       try write(.participants, state.participants.changes, key: text)
       try write(.keys, state.keys.changes, key: text)
@@ -196,8 +242,8 @@ final class StateStore: @unchecked Sendable {
       try write(.policies, state.policies.changes, key: text)
       if let trace = state.trace {
         try write(.lotCreation, trace.lotCreation.changes, key: text)
-        try write(.lotEvents, trace.lotEvents.changes, key: text)
-        try write(.fieldEvents, trace.fieldEvents.changes, key: text)
+        try append(.lotEvents, trace.lotEvents.changes) { $0 }
+        try append(.fieldEvents, trace.fieldEvents.changes) { $0.seq }
         try write(.itemSales, trace.itemSales.changes, key: text)
         try write(.voided, trace.voided.changes, key: Self.seqKey)
         try write(.locations, trace.locations.changes, key: Self.seqKey)

@@ -71,3 +71,27 @@ final class NSLockLike: @unchecked Sendable {
     return body()
   }
 }
+
+/// A table of append-only lists (a lot's events, a field's events): new items are kept apart
+/// from the stored ones, so saving writes only what was added, never the whole list again.
+public struct MultiTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+  /// Reads the stored list of a key; nil for a purely in-memory table.
+  public typealias Loader = @Sendable (Key) -> [Value]
+
+  private var added: [Key: [Value]] = [:]
+  private let loader: Loader?
+
+  public init(loader: Loader? = nil) { self.loader = loader }
+
+  /// The stored items, then those added since.
+  public subscript(key: Key) -> [Value] {
+    (loader?(key) ?? []) + (added[key] ?? [])
+  }
+
+  public mutating func append(_ value: Value, to key: Key) { added[key, default: []].append(value) }
+
+  /// Items added in memory (every item, for an in-memory table).
+  public var changes: [Key: [Value]] { added }
+
+  public mutating func markPersisted() { if loader != nil { added.removeAll(keepingCapacity: true) } }
+}

@@ -158,7 +158,7 @@ public struct Tracer {
       return trace
     }
     defer { path.remove(lot) }
-    trace.custody = try (index.lotEvents[lot] ?? []).map(event).filter {
+    trace.custody = try index.lotEvents[lot].map(event).filter {
       switch $0.statement.body {
       case .ship, .receive: true
       default: false
@@ -182,14 +182,14 @@ public struct Tracer {
   /// The events of a field that no correction voided and whose span meets [from, until] (the
   /// registration always), in log order.
   public func events(ofField field: String, from: Timestamp, until: Timestamp) throws -> [TraceEvent] {
-    try (index.fieldEvents[field] ?? []).filter { $0.until >= from && $0.from <= until }.map { try event($0.seq) }
+    try index.fieldEvents[field].filter { $0.until >= from && $0.from <= until }.map { try event($0.seq) }
       .filter { !$0.voided }
   }
 
   func fieldContext(_ field: String, at harvest: Timestamp) throws -> FieldContext {
     var context = FieldContext(field: field)
     let earliest = harvest.adding(seconds: -Self.seasonWindowSeconds)
-    let refs = index.fieldEvents[field] ?? []
+    let refs = index.fieldEvents[field]
     // The registration, and what overlaps the window before the harvest.
     for ref in refs where ref == refs.first || (ref.until >= earliest && ref.from <= harvest) {
       let event = try event(ref.seq)
@@ -217,7 +217,8 @@ public struct Tracer {
 
   /// Every lot harvested from a field, traced forward.
   public func forward(field: String) throws -> [ForwardTrace] {
-    guard let events = index.fieldEvents[field] else { throw TraceError.unknownField(field) }
+    let events = index.fieldEvents[field]
+    guard !events.isEmpty else { throw TraceError.unknownField(field) }
     return try events.compactMap { ref -> ForwardTrace? in
       let event = try event(ref.seq)
       guard !event.voided, case .harvest(let harvest) = event.statement.body else { return nil }
@@ -239,7 +240,7 @@ public struct Tracer {
         ForwardTrace.Holding(participant: $0.key, quantity: Quantity($0.value, record.unit))
       }
     }
-    for seq in index.lotEvents[lot] ?? [] {
+    for seq in index.lotEvents[lot] {
       let event = try event(seq)
       guard !event.voided else { continue }
       switch event.statement.body {

@@ -31,9 +31,9 @@ public struct TraceIndex: Sendable {
   /// lot → the harvest or transform that created it.
   public internal(set) var lotCreation = Table<String, UInt64>()
   /// lot → the entries that moved, consumed, observed or certified it, in log order.
-  public internal(set) var lotEvents = Table<String, [UInt64]>()
+  public internal(set) var lotEvents = MultiTable<String, UInt64>()
   /// field → its registration, practices, measurements, certifications and harvests.
-  public internal(set) var fieldEvents = Table<String, [FieldEventRef]>()
+  public internal(set) var fieldEvents = MultiTable<String, FieldEventRef>()
   /// consumer item (serial or Digital Link URI) → the sale.
   public internal(set) var itemSales = Table<String, UInt64>()
   /// entries whose effect a `correct` voided.
@@ -46,15 +46,15 @@ public struct TraceIndex: Sendable {
   /// Row loaders of a persisted index.
   public struct Backing: Sendable {
     public var lotCreation: Table<String, UInt64>.Loader
-    public var lotEvents: Table<String, [UInt64]>.Loader
-    public var fieldEvents: Table<String, [FieldEventRef]>.Loader
+    public var lotEvents: MultiTable<String, UInt64>.Loader
+    public var fieldEvents: MultiTable<String, FieldEventRef>.Loader
     public var itemSales: Table<String, UInt64>.Loader
     public var voided: Table<UInt64, Bool>.Loader
     public var locations: Table<UInt64, EntryLocation>.Loader
 
     public init(
-      lotCreation: @escaping Table<String, UInt64>.Loader, lotEvents: @escaping Table<String, [UInt64]>.Loader,
-      fieldEvents: @escaping Table<String, [FieldEventRef]>.Loader, itemSales: @escaping Table<String, UInt64>.Loader,
+      lotCreation: @escaping Table<String, UInt64>.Loader, lotEvents: @escaping MultiTable<String, UInt64>.Loader,
+      fieldEvents: @escaping MultiTable<String, FieldEventRef>.Loader, itemSales: @escaping Table<String, UInt64>.Loader,
       voided: @escaping Table<UInt64, Bool>.Loader, locations: @escaping Table<UInt64, EntryLocation>.Loader
     ) {
       self.lotCreation = lotCreation
@@ -68,8 +68,8 @@ public struct TraceIndex: Sendable {
 
   public init(backing: Backing) {
     lotCreation = Table(loader: backing.lotCreation)
-    lotEvents = Table(loader: backing.lotEvents)
-    fieldEvents = Table(loader: backing.fieldEvents)
+    lotEvents = MultiTable(loader: backing.lotEvents)
+    fieldEvents = MultiTable(loader: backing.fieldEvents)
     itemSales = Table(loader: backing.itemSales)
     voided = Table(loader: backing.voided)
     locations = Table(loader: backing.locations)
@@ -86,9 +86,9 @@ public struct TraceIndex: Sendable {
 
   public mutating func locate(_ seq: UInt64, _ location: EntryLocation) { locations[seq] = location }
 
-  private mutating func add(lot: String, _ seq: UInt64) { lotEvents[lot] = (lotEvents[lot] ?? []) + [seq] }
+  private mutating func add(lot: String, _ seq: UInt64) { lotEvents.append(seq, to: lot) }
   private mutating func add(field: String, _ seq: UInt64, from: Timestamp, until: Timestamp) {
-    fieldEvents[field] = (fieldEvents[field] ?? []) + [FieldEventRef(seq: seq, from: from, until: until)]
+    fieldEvents.append(FieldEventRef(seq: seq, from: from, until: until), to: field)
   }
 
   /// Records an accepted statement (called by `LedgerState.apply` after the rules passed).
