@@ -55,7 +55,20 @@ for ledger in small ed25519; do
 done
 
 if [ "$big" -gt 0 ]; then
-  echo "== verify $big entries: peak memory =="
+  echo "== $big entries: verify memory, reindex, trace and claim =="
   $bin/loam-gen --out "$work/big" --keys "$work/big-keys" --entries "$big" 2>/dev/null
-  /usr/bin/time -f "%e s wall, %M KB peak resident" $bin/loam verify --ledger "$work/big" | tail -1
+  /usr/bin/time -f "verify: %e s wall, %M KB peak resident" $bin/loam verify --ledger "$work/big" | tail -1
+  start=$(date +%s%N); $bin/loam reindex --ledger "$work/big"; end=$(date +%s%N)
+  echo "reindex: $(python3 -c "print(round($big/(($end-$start)/1e9)))") entries/s"
+  echo "log $(stat -c %s "$work/big/entries.jsonl") bytes, derived state and index $(stat -c %s "$work/big/state.sqlite") bytes"
+  bottle=$($bin/loam log --ledger "$work/big" --from $((big * 9 / 10)) --kind sell --json | tail -1 |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['statement']['items'][0])")
+  for command in trace claim; do
+    extra=(); [ $command = claim ] && extra=(--policy Ledger/policies/roc-like.json)
+    for i in $(seq 11); do
+      start=$(date +%s%N); $bin/loam $command "$bottle" --ledger "$work/big" "${extra[@]}" >/dev/null; end=$(date +%s%N)
+      echo $(( (end - start) / 1000000 ))
+    done > "$work/$command.ms"
+    echo "$command of $bottle: median $(sort -n "$work/$command.ms" | sed -n 6p) ms"
+  done
 fi
