@@ -63,7 +63,7 @@ extension Ledger {
         if let ref = parsed.ref {
           let payloadHash = SHA256.hash(envelope.payload)
           if let earlier = state.refs[ref] {
-            if earlier.payloadHash == payloadHash, let entry = try? readEntry(seq: earlier.seq) {
+            if earlier.payloadHash == payloadHash, let entry = entryReader(for: state)(earlier.seq) {
               results.append(Appended(entry: entry, duplicate: true))
               continue
             }

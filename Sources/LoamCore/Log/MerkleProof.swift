@@ -88,12 +88,7 @@ public enum MerkleProof {
       guard sn != 0 else { throw .wrongLength }
       if fn & 1 == 1 || fn == sn {
         r = MerkleHash.node(p, r)
-        if fn & 1 == 0 {
-          repeat {
-            fn >>= 1
-            sn >>= 1
-          } while fn & 1 == 0 && fn != 0
-        }
+        if fn & 1 == 0 { shiftToRightBranch(&fn, &sn) }
       } else {
         r = MerkleHash.node(r, p)
       }
@@ -133,12 +128,7 @@ public enum MerkleProof {
       if fn & 1 == 1 || fn == sn {
         fr = MerkleHash.node(c, fr)
         sr = MerkleHash.node(c, sr)
-        if fn & 1 == 0 {
-          repeat {
-            fn >>= 1
-            sn >>= 1
-          } while fn & 1 == 0 && fn != 0
-        }
+        if fn & 1 == 0 { shiftToRightBranch(&fn, &sn) }
       } else {
         sr = MerkleHash.node(sr, c)
       }
@@ -147,6 +137,14 @@ public enum MerkleProof {
     }
     guard sn == 0 else { throw .wrongLength }
     guard fr == root1, sr == root2 else { throw .rootMismatch }
+  }
+
+  /// RFC 9162: "right-shift fn and sn equally until either LSB(fn) is set or fn is 0" (after one shift).
+  private static func shiftToRightBranch(_ fn: inout UInt64, _ sn: inout UInt64) {
+    repeat {
+      fn >>= 1
+      sn >>= 1
+    } while fn & 1 == 0 && fn != 0
   }
 
   /// Hashes from bytes, refusing any that are not 32 bytes.
