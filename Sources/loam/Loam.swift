@@ -14,7 +14,8 @@ struct Loam: ParsableCommand {
       DemoCommand.self, KeyCommand.self, InitCommand.self, EnrollCommand.self, KeysCommand.self, SignCommand.self,
       SubmitCommand.self,
       AppendCommand.self,
-      VerifyCommand.self, TraceCommand.self, ClaimCommand.self, ProofCommand.self, LogCommand.self, ShowCommand.self,
+      VerifyCommand.self, TraceCommand.self, ClaimCommand.self, ProofCommand.self, WitnessCommand.self, LogCommand.self,
+      ShowCommand.self,
       CheckpointCommand.self,
       ReindexCommand.self,
     ]

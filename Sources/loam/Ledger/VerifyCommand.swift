@@ -19,6 +19,18 @@ struct VerifyCommand: ParsableCommand {
   @Flag(help: "Also reject statement payloads that are not RFC 8785 canonical.")
   var strict = false
 
+  @Option(help: "A witness's verifier key (name+hash+base64, type 0x04); repeatable.")
+  var witness: [String] = []
+
+  @Option(help: "How many of the --witness keys must have cosigned the checkpoint.")
+  var quorum: Int?
+
+  func validate() throws {
+    if let quorum, quorum < 1 || quorum > witness.count {
+      throw ValidationError("--quorum must be between 1 and the number of --witness keys (\(witness.count))")
+    }
+  }
+
   @Flag(help: "Print the result as JSON.")
   var json = false
 
@@ -27,7 +39,7 @@ struct VerifyCommand: ParsableCommand {
     let start = DispatchTime.now().uptimeNanoseconds
     let showProgress = !json && isatty(2) == 1
     var lastShown = start
-    let verification = try ledger.verify(options: .init(strict: strict, threads: 2)) { done in
+    var verification = try ledger.verify(options: .init(strict: strict, threads: 2)) { done in
       guard showProgress else { return }
       let now = DispatchTime.now().uptimeNanoseconds
       if now - lastShown > 200_000_000 {
@@ -36,6 +48,13 @@ struct VerifyCommand: ParsableCommand {
       }
     }
     if showProgress && lastShown != start { Output.standardError("\r\u{1B}[K") }
+    if let quorum {
+      let witnesses = try witness.map { vkey -> NoteVerifier in
+        do { return try NoteVerifier(vkey: vkey) } catch { throw CLIError("--witness \(vkey): \(error)") }
+      }
+      verification.findings += Self.quorumFindings(
+        ledger: ledger, logKey: verification.state.logKey, witnesses: witnesses, quorum: quorum)
+    }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let state = verification.state
     let checkpoint = (try? ledger.checkpointBytes()).flatMap { $0 }.flatMap { try? Note(parsing: $0) }.flatMap {
@@ -66,6 +85,30 @@ struct VerifyCommand: ParsableCommand {
       print("  time          \((seconds * 100).rounded() / 100) s")
     }
     if !verification.isValid { throw CLIError("", status: .findings) }
+  }
+}
+
+extension VerifyCommand {
+  /// The checkpoint must carry valid cosignatures by at least `quorum` of `witnesses`.
+  static func quorumFindings(ledger: Ledger, logKey: NoteVerifier?, witnesses: [NoteVerifier], quorum: Int) -> [Finding] {
+    func finding(_ code: String, _ message: String) -> [Finding] {
+      [Finding(seq: nil, entryID: nil, code: code, message: message)]
+    }
+    guard let logKey, let bytes = try? ledger.checkpointBytes(), let note = try? Note(parsing: bytes) else {
+      return finding("checkpoint.quorum", "no verifiable checkpoint to count cosignatures on")
+    }
+    do {
+      let cosigners = try Witness.cosigners(of: note, logKey: logKey, witnesses: witnesses)
+      guard cosigners.count >= quorum else {
+        return finding(
+          "checkpoint.quorum",
+          "\(cosigners.count) of the \(witnesses.count) witnesses cosigned the checkpoint (\(cosigners.map(\.name).joined(separator: ", "))); \(quorum) are required"
+        )
+      }
+      return []
+    } catch {
+      return finding("checkpoint.cosignature-invalid", "a cosignature on the checkpoint does not verify: \(error)")
+    }
   }
 }
 
