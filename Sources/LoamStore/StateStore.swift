@@ -26,7 +26,7 @@ final class StateStore: @unchecked Sendable {
 
   struct Meta: Codable {
     /// The layout of the rows; a state written by another layout is rebuilt.
-    static let currentVersion = 3
+    static let currentVersion = 4
     var version = Meta.currentVersion
     var position: LedgerState.Position
     /// Byte offset where the head entry's line starts, and where the log ends.

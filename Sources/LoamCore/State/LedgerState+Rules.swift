@@ -124,6 +124,7 @@ extension LedgerState {
         let earlier = keys[revocation.keyID]!.revokedFrom
         keys[revocation.keyID]!.revokedFrom = earlier.map { min($0, revocation.from) } ?? revocation.from
       }
+      subject.keyChanges.append(seq)
       participants[change.participant] = subject
       return nil
 

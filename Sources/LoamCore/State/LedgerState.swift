@@ -10,6 +10,8 @@ public struct LedgerState: Sendable {
     public var roles: Set<Role>
     public var keyIDs: [String]
     public var enrolledSeq: UInt64
+    /// The `keys` entries that changed this participant's keys, in log order.
+    public var keyChanges: [UInt64] = []
   }
 
   public struct Key: Hashable, Sendable, Codable {

@@ -131,7 +131,7 @@ public struct Tracer {
       throw TraceError.unreadableEntry(seq)
     }
     let event = TraceEvent(
-      seq: seq, entryID: entry.id, logged: entry.logged, statement: statement, voided: index.voided[seq] ?? false)
+      seq: seq, entryID: entry.id, logged: entry.logged, statement: statement, voided: index.voided[seq] != nil)
     cache.events[seq] = event
     return event
   }

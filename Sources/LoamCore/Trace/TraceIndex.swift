@@ -36,8 +36,8 @@ public struct TraceIndex: Sendable {
   public internal(set) var fieldEvents = MultiTable<String, FieldEventRef>()
   /// consumer item (serial or Digital Link URI) → the sale.
   public internal(set) var itemSales = Table<String, UInt64>()
-  /// entries whose effect a `correct` voided.
-  public internal(set) var voided = Table<UInt64, Bool>()
+  /// entries whose effect a `correct` voided → the correcting entry.
+  public internal(set) var voided = Table<UInt64, UInt64>()
   /// seq → where its line is.
   public internal(set) var locations = Table<UInt64, EntryLocation>()
 
@@ -49,13 +49,13 @@ public struct TraceIndex: Sendable {
     public var lotEvents: MultiTable<String, UInt64>.Loader
     public var fieldEvents: MultiTable<String, FieldEventRef>.Loader
     public var itemSales: Table<String, UInt64>.Loader
-    public var voided: Table<UInt64, Bool>.Loader
+    public var voided: Table<UInt64, UInt64>.Loader
     public var locations: Table<UInt64, EntryLocation>.Loader
 
     public init(
       lotCreation: @escaping Table<String, UInt64>.Loader, lotEvents: @escaping MultiTable<String, UInt64>.Loader,
       fieldEvents: @escaping MultiTable<String, FieldEventRef>.Loader, itemSales: @escaping Table<String, UInt64>.Loader,
-      voided: @escaping Table<UInt64, Bool>.Loader, locations: @escaping Table<UInt64, EntryLocation>.Loader
+      voided: @escaping Table<UInt64, UInt64>.Loader, locations: @escaping Table<UInt64, EntryLocation>.Loader
     ) {
       self.lotCreation = lotCreation
       self.lotEvents = lotEvents
@@ -117,7 +117,7 @@ public struct TraceIndex: Sendable {
       add(lot: sale.lot, seq)
       for item in sale.items { itemSales[item] = seq }
     case .correct:
-      if let correctedSeq { voided[correctedSeq] = true }
+      if let correctedSeq { voided[correctedSeq] = seq }
     case .genesis, .enroll, .keys, .policy: break
     }
   }

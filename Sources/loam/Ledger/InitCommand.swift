@@ -129,6 +129,23 @@ enum NoteSignerName {
 }
 
 enum FileIO {
+  /// Writes a new file (never over an existing one).
+  static func writeNew(_ path: String, _ bytes: [UInt8]) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw CLIError(
+        errno == EEXIST
+          ? "\(path) already exists; choose another -o" : "cannot create \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(descriptor) }
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+      guard written > 0 else { throw CLIError("writing \(path) failed: \(String(cString: strerror(errno)))") }
+      offset += written
+    }
+  }
+
   static func isNonEmptyDirectoryOrFile(_ path: String) -> Bool {
     var status = stat()
     guard stat(path, &status) == 0 else { return false }

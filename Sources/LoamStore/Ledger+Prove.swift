@@ -1,0 +1,57 @@
+import LoamCore
+import LoamCrypto
+public import LoamVerify
+
+extension Ledger {
+  /// A bundle for a lot or consumer item: every entry of its backward trace, every event of its
+  /// harvests' fields (and the corrections that voided any), the genesis and the enrolment and key
+  /// history of every signer, each with its inclusion proof to the current checkpoint.
+  public func prove(_ subject: String) throws -> Bundle {
+    let state = try currentState()
+    guard let index = state.trace else { throw StoreError(.io, "the ledger has no trace index; run `loam reindex`") }
+    let tracer = Tracer(state: state, entry: entryReader(for: state))
+    let lot = try tracer.lot(forLotOrItem: subject)
+    let trace = try tracer.backward(lot)
+    var seqs: Set<UInt64> = [0]
+    if let sale = index.itemSales[subject] { seqs.insert(sale) }
+    func collect(_ trace: LotTrace) {
+      if let origin = trace.origin { seqs.insert(origin.seq) }
+      for event in trace.custody { seqs.insert(event.seq) }
+      if let field = trace.field {
+        for ref in index.fieldEvents[field.field] { seqs.insert(ref.seq) }
+      }
+      for input in trace.inputs { collect(input.trace) }
+    }
+    collect(trace)
+    for seq in seqs { if let correction = index.voided[seq] { seqs.insert(correction) } }
+    // Signers and their key history, until nothing new is needed.
+    let reader = entryReader(for: state)
+    var visited: Set<UInt64> = []
+    var pending = Array(seqs)
+    var participantsDone: Set<String> = []
+    while let seq = pending.popLast() {
+      guard visited.insert(seq).inserted, let entry = reader(seq) else { continue }
+      let signers = entry.envelope.signatures.compactMap { state.keys[$0.keyID]?.owner }
+      let actor = (try? Statement(payload: entry.envelope.payload))?.actor
+      for participant in Set(signers + (actor.map { [$0] } ?? [])) where participantsDone.insert(participant).inserted {
+        guard let record = state.participants[participant] else { continue }
+        for needed in [record.enrolledSeq] + record.keyChanges where !seqs.contains(needed) {
+          seqs.insert(needed)
+          pending.append(needed)
+        }
+      }
+    }
+    guard let checkpointBytes = try checkpointBytes() else { throw StoreError(.io, "\(directory) has no checkpoint") }
+    let checkpoint = try Checkpoint(text: try Note(parsing: checkpointBytes).text)
+    let leaves = try leafHashes(count: checkpoint.size)
+    guard UInt64(leaves.count) == checkpoint.size, MerkleProof.root(leaves[...]) == checkpoint.rootHash else {
+      throw StoreError(.io, "the checkpoint does not match the log; run `loam verify`")
+    }
+    let items = try seqs.filter { $0 < checkpoint.size }.sorted().map { seq -> Bundle.Item in
+      guard let entry = reader(seq) else { throw StoreError(.io, "entry \(seq) could not be read back") }
+      return Bundle.Item(
+        index: seq, line: entry.line, proof: try MerkleProof.inclusionProof(index: Int(seq), leaves: leaves[...]))
+    }
+    return Bundle(subject: subject, checkpoint: String(decoding: checkpointBytes, as: UTF8.self), entries: items)
+  }
+}
