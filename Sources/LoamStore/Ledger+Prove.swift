@@ -1,8 +1,21 @@
-import LoamCore
-import LoamCrypto
+public import LoamCore
+public import LoamCrypto
 public import LoamVerify
 
 extension Ledger {
+  /// Inclusion proofs for the tree of `size` entries with `root`: from the stored subtree roots
+  /// when the index has them (O(log n) reads), else from the log's leaf hashes (one pass).
+  public func inclusionProver(size: UInt64, root: SHA256Digest, state: LedgerState) throws -> (UInt64) throws -> [SHA256Digest] {
+    if let index = state.trace, (try? MerkleProof.root(start: 0, count: size) { index.nodes[$0] }) == root {
+      return { seq in try MerkleProof.inclusionProof(index: seq, size: size) { index.nodes[$0] } }
+    }
+    let leaves = try leafHashes(count: size)
+    guard UInt64(leaves.count) == size, MerkleProof.root(leaves[...]) == root else {
+      throw StoreError(.io, "the checkpoint does not match the log; run `loam verify`")
+    }
+    return { seq in try MerkleProof.inclusionProof(index: Int(seq), leaves: leaves[...]) }
+  }
+
   /// A bundle for a lot or consumer item: every entry of its backward trace, every event of its
   /// harvests' fields (and the corrections that voided any), the genesis and the enrolment and key
   /// history of every signer, each with its inclusion proof to the current checkpoint.
@@ -43,14 +56,10 @@ extension Ledger {
     }
     guard let checkpointBytes = try checkpointBytes() else { throw StoreError(.io, "\(directory) has no checkpoint") }
     let checkpoint = try Checkpoint(text: try Note(parsing: checkpointBytes).text)
-    let leaves = try leafHashes(count: checkpoint.size)
-    guard UInt64(leaves.count) == checkpoint.size, MerkleProof.root(leaves[...]) == checkpoint.rootHash else {
-      throw StoreError(.io, "the checkpoint does not match the log; run `loam verify`")
-    }
+    let prover = try inclusionProver(size: checkpoint.size, root: checkpoint.rootHash, state: state)
     let items = try seqs.filter { $0 < checkpoint.size }.sorted().map { seq -> Bundle.Item in
       guard let entry = reader(seq) else { throw StoreError(.io, "entry \(seq) could not be read back") }
-      return Bundle.Item(
-        index: seq, line: entry.line, proof: try MerkleProof.inclusionProof(index: Int(seq), leaves: leaves[...]))
+      return Bundle.Item(index: seq, line: entry.line, proof: try prover(seq))
     }
     return Bundle(subject: subject, checkpoint: String(decoding: checkpointBytes, as: UTF8.self), entries: items)
   }

@@ -19,14 +19,16 @@ final class StateStore: @unchecked Sendable {
 
   enum TableID: Int32, CaseIterable {
     case participants = 1, keys, fields, lots, shipments, entries, refs, policies
-    case lotCreation, lotEvents, fieldEvents, itemSales, voided, locations
+    case lotCreation, lotEvents, fieldEvents, itemSales, voided, locations, nodes
   }
+
+  static func nodeKey(_ id: MerkleNodeID) -> [UInt8] { [id.level] + seqKey(id.index) }
 
   static func seqKey(_ seq: UInt64) -> [UInt8] { (0..<8).reversed().map { UInt8(truncatingIfNeeded: seq >> (UInt64($0) * 8)) } }
 
   struct Meta: Codable {
     /// The layout of the rows; a state written by another layout is rebuilt.
-    static let currentVersion = 4
+    static let currentVersion = 5
     var version = Meta.currentVersion
     var position: LedgerState.Position
     /// Byte offset where the head entry's line starts, and where the log ends.
@@ -186,7 +188,8 @@ final class StateStore: @unchecked Sendable {
     }
     return TraceIndex.Backing(
       lotCreation: loader(.lotCreation, text), lotEvents: list(.lotEvents), fieldEvents: list(.fieldEvents),
-      itemSales: loader(.itemSales, text), voided: loader(.voided, seq), locations: loader(.locations, seq))
+      itemSales: loader(.itemSales, text), voided: loader(.voided, seq), locations: loader(.locations, seq),
+      nodes: loader(.nodes, { Self.nodeKey($0) }))
   }
 
   /// Writes the state's in-memory changes and its new position in one transaction.
@@ -247,6 +250,7 @@ final class StateStore: @unchecked Sendable {
         try write(.itemSales, trace.itemSales.changes, key: text)
         try write(.voided, trace.voided.changes, key: Self.seqKey)
         try write(.locations, trace.locations.changes, key: Self.seqKey)
+        try write(.nodes, trace.nodes.changes, key: Self.nodeKey)
       }
       let meta = try encoder.encode(Meta(position: state.position, headOffset: headOffset, logBytes: logBytes))
       let statement = try prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('position', ?)")

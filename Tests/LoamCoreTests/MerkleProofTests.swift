@@ -142,3 +142,23 @@ import Testing
     }
   }
 }
+
+/// Proofs from stored perfect subtrees (what a ledger directory keeps) equal proofs from leaves.
+@Suite struct StoredNodeProofTests {
+  @Test func storedSubtreesGiveTheSameProofs() throws {
+    var generator = SystemRandomNumberGenerator()
+    let leaves = (0..<1500).map { MerkleHash.leaf(Array("entry \($0)".utf8)) }
+    var range = CompactRange()
+    var nodes: [MerkleNodeID: SHA256Digest] = [:]
+    for leaf in leaves { range.append(leafHash: leaf) { id, hash in nodes[id] = hash } }
+    for _ in 0..<150 {
+      let size = UInt64.random(in: 1...1500, using: &generator)
+      let index = UInt64.random(in: 0..<size, using: &generator)
+      #expect(try MerkleProof.root(start: 0, count: size) { nodes[$0] } == MerkleProof.root(leaves[..<Int(size)]))
+      let stored = try MerkleProof.inclusionProof(index: index, size: size) { nodes[$0] }
+      #expect(stored == (try MerkleProof.inclusionProof(index: Int(index), leaves: leaves[..<Int(size)])))
+    }
+    // A missing node is an error, never a wrong proof.
+    #expect(throws: MerkleProof.Failure.self) { try MerkleProof.inclusionProof(index: 3, size: 1500) { _ in nil } }
+  }
+}

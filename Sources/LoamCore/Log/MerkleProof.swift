@@ -74,6 +74,46 @@ public enum MerkleProof {
     return subproof(m - k, leaves[split...], complete: false) + [root(leaves[..<split])]
   }
 
+  // MARK: Generation from stored perfect subtrees
+
+  /// MTH of leaves `start ..< start+count`, from stored perfect subtree roots: O(log n) lookups.
+  public static func root(start: UInt64, count: UInt64, node: (MerkleNodeID) -> SHA256Digest?) throws(Failure) -> SHA256Digest {
+    guard count > 0 else { return MerkleHash.empty }
+    if count & (count - 1) == 0 && start % count == 0 {
+      guard let hash = node(MerkleNodeID(level: UInt8(count.trailingZeroBitCount), index: start / count)) else {
+        throw .wrongLength
+      }
+      return hash
+    }
+    let k = UInt64(largestPowerOfTwo(below: Int(count)))
+    return MerkleHash.node(try root(start: start, count: k, node: node), try root(start: start + k, count: count - k, node: node))
+  }
+
+  /// PATH(index, tree of `size`) from stored perfect subtree roots.
+  public static func inclusionProof(index: UInt64, size: UInt64, node: (MerkleNodeID) -> SHA256Digest?) throws(Failure)
+    -> [SHA256Digest]
+  {
+    guard index < size else { throw .indexOutOfRange }
+    var path: [SHA256Digest] = []
+    var start: UInt64 = 0
+    var count = size
+    var m = index
+    // Walk down from the root, collecting the sibling of each step, then reverse (leaf first).
+    while count > 1 {
+      let k = UInt64(largestPowerOfTwo(below: Int(count)))
+      if m < k {
+        path.append(try root(start: start + k, count: count - k, node: node))
+        count = k
+      } else {
+        path.append(try root(start: start, count: k, node: node))
+        start += k
+        count -= k
+        m -= k
+      }
+    }
+    return path.reversed()
+  }
+
   // MARK: Verification (RFC 9162 §2.1.3.2 and §2.1.4.2)
 
   /// Checks that `leaf` is at `index` of the tree of `size` leaves whose root is `root`.

@@ -24,13 +24,25 @@ public struct CompactRange: Hashable, Sendable {
   }
 
   public mutating func append(leafHash: SHA256Digest) {
+    append(leafHash: leafHash) { _, _ in }
+  }
+
+  /// Appends a leaf and reports every perfect subtree it completes (the leaf itself first), so a
+  /// store can keep them and answer proofs with O(log n) reads.
+  public mutating func append(leafHash: SHA256Digest, completed: (MerkleNodeID, SHA256Digest) -> Void) {
+    let index = size
+    completed(MerkleNodeID(level: 0, index: index), leafHash)
     nodes.append(leafHash)
     var bits = size
+    var level: UInt8 = 0
     while bits & 1 == 1 {
       let right = nodes.removeLast()
       let left = nodes.removeLast()
-      nodes.append(MerkleHash.node(left, right))
+      let node = MerkleHash.node(left, right)
+      nodes.append(node)
       bits >>= 1
+      level += 1
+      completed(MerkleNodeID(level: level, index: index >> UInt64(level)), node)
     }
     size += 1
   }
@@ -40,5 +52,16 @@ public struct CompactRange: Hashable, Sendable {
     guard var accumulator = nodes.last else { return MerkleHash.empty }
     for node in nodes.dropLast().reversed() { accumulator = MerkleHash.node(node, accumulator) }
     return accumulator
+  }
+}
+
+/// A perfect subtree of the log's tree: leaves `index·2^level ..< (index+1)·2^level`.
+public struct MerkleNodeID: Hashable, Sendable, Codable {
+  public var level: UInt8
+  public var index: UInt64
+
+  public init(level: UInt8, index: UInt64) {
+    self.level = level
+    self.index = index
   }
 }

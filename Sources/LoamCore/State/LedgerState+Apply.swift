@@ -55,7 +55,7 @@ extension LedgerState {
     let seq = size
     size += 1
     head = entry.id
-    tree.append(leafHash: entry.id)
+    appendToTree(entry.id)
     if lastLogged.map({ entry.logged > $0 }) ?? true { lastLogged = entry.logged }
 
     // The statement.
@@ -158,6 +158,19 @@ extension LedgerState {
   public mutating func skip(unreadableEntryID id: SHA256Digest) {
     size += 1
     head = id
-    tree.append(leafHash: id)
+    appendToTree(id)
+  }
+}
+
+extension LedgerState {
+  /// Extends the tree; a state that keeps a trace index also keeps the completed subtree roots.
+  mutating func appendToTree(_ leaf: SHA256Digest) {
+    guard var index = trace else {
+      tree.append(leafHash: leaf)
+      return
+    }
+    trace = nil  // keep the index uniquely referenced while it changes
+    tree.append(leafHash: leaf) { id, hash in index.nodes[id] = hash }
+    trace = index
   }
 }

@@ -1,4 +1,4 @@
-import LoamCrypto
+public import LoamCrypto
 
 /// Where an entry's line is in the log file.
 public struct EntryLocation: Hashable, Sendable, Codable {
@@ -40,6 +40,8 @@ public struct TraceIndex: Sendable {
   public internal(set) var voided = Table<UInt64, UInt64>()
   /// seq → where its line is.
   public internal(set) var locations = Table<UInt64, EntryLocation>()
+  /// The roots of the tree's perfect subtrees (leaves included), for proofs in O(log n) reads.
+  public internal(set) var nodes = Table<MerkleNodeID, SHA256Digest>()
 
   public init() {}
 
@@ -51,12 +53,15 @@ public struct TraceIndex: Sendable {
     public var itemSales: Table<String, UInt64>.Loader
     public var voided: Table<UInt64, UInt64>.Loader
     public var locations: Table<UInt64, EntryLocation>.Loader
+    public var nodes: Table<MerkleNodeID, SHA256Digest>.Loader
 
     public init(
       lotCreation: @escaping Table<String, UInt64>.Loader, lotEvents: @escaping MultiTable<String, UInt64>.Loader,
       fieldEvents: @escaping MultiTable<String, FieldEventRef>.Loader, itemSales: @escaping Table<String, UInt64>.Loader,
-      voided: @escaping Table<UInt64, UInt64>.Loader, locations: @escaping Table<UInt64, EntryLocation>.Loader
+      voided: @escaping Table<UInt64, UInt64>.Loader, locations: @escaping Table<UInt64, EntryLocation>.Loader,
+      nodes: @escaping Table<MerkleNodeID, SHA256Digest>.Loader
     ) {
+      self.nodes = nodes
       self.lotCreation = lotCreation
       self.lotEvents = lotEvents
       self.fieldEvents = fieldEvents
@@ -73,6 +78,7 @@ public struct TraceIndex: Sendable {
     itemSales = Table(loader: backing.itemSales)
     voided = Table(loader: backing.voided)
     locations = Table(loader: backing.locations)
+    nodes = Table(loader: backing.nodes)
   }
 
   public mutating func markPersisted() {
@@ -82,6 +88,7 @@ public struct TraceIndex: Sendable {
     itemSales.markPersisted()
     voided.markPersisted()
     locations.markPersisted()
+    nodes.markPersisted()
   }
 
   public mutating func locate(_ seq: UInt64, _ location: EntryLocation) { locations[seq] = location }

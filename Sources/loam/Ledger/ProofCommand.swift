@@ -28,22 +28,26 @@ struct ProofInclusion: ParsableCommand {
     let checkpointBytes = try ledger.checkpointBytes()
     let checkpoint = try checkpointBytes.map { try Checkpoint(text: try Note(parsing: $0).text) }
     guard let treeSize = size ?? checkpoint?.size else { throw CLIError("\(ledger.directory) has no checkpoint; give --size") }
-    let leaves = try ledger.leafHashes(count: treeSize)
-    guard UInt64(leaves.count) == treeSize else {
-      throw CLIError("the log holds \(leaves.count) entries, fewer than \(treeSize)")
-    }
     guard seq < treeSize else { throw CLIError("entry \(seq) is not in a tree of \(treeSize) entries") }
-    let proof = try MerkleProof.inclusionProof(index: Int(seq), leaves: leaves[...])
-    let root = MerkleProof.root(leaves[...])
     if size != nil && size != checkpoint?.size {
+      let leaves = try ledger.leafHashes(count: treeSize)
+      guard UInt64(leaves.count) == treeSize else {
+        throw CLIError("the log holds \(leaves.count) entries, fewer than \(treeSize)")
+      }
+      let proof = try MerkleProof.inclusionProof(index: Int(seq), leaves: leaves[...])
       try Output.json([
         "index": .number(JSONNumber(seq)), "treeSize": .number(JSONNumber(treeSize)),
         "leafHash": .string(Base64.encode(leaves[Int(seq)].bytes)),
-        "root": .string(Base64.encode(root.bytes)), "proof": .array(proof.map { .string(Base64.encode($0.bytes)) }),
+        "root": .string(Base64.encode(MerkleProof.root(leaves[...]).bytes)),
+        "proof": .array(proof.map { .string(Base64.encode($0.bytes)) }),
       ])
       return
     }
-    guard let checkpoint, let checkpointBytes, checkpoint.rootHash == root else {
+    guard let checkpoint, let checkpointBytes else { throw CLIError("\(ledger.directory) has no checkpoint") }
+    let proof: [SHA256Digest]
+    do {
+      proof = try ledger.inclusionProver(size: checkpoint.size, root: checkpoint.rootHash, state: try ledger.currentState())(seq)
+    } catch is StoreError {
       throw CLIError("the checkpoint does not match the log; run `loam verify`")
     }
     var text = "c2sp.org/tlog-proof@v1\nindex \(seq)\n"
