@@ -3,11 +3,22 @@ public import LoamCrypto
 public import LoamVerify
 
 extension Ledger {
+  /// How many years of a field's history before a harvest a bundle carries.
+  public static let bundleFieldYears = 5
+
   /// Inclusion proofs for the tree of `size` entries with `root`: from the stored subtree roots
   /// when the index has them (O(log n) reads), else from the log's leaf hashes (one pass).
   public func inclusionProver(size: UInt64, root: SHA256Digest, state: LedgerState) throws -> (UInt64) throws -> [SHA256Digest] {
-    if let index = state.trace, (try? MerkleProof.root(start: 0, count: size) { index.nodes[$0] }) == root {
-      return { seq in try MerkleProof.inclusionProof(index: seq, size: size) { index.nodes[$0] } }
+    if let index = state.trace {
+      // Leaves are the entry ids: read back at their place; higher nodes are stored.
+      let file = LineFile(path: entriesPath)
+      let node: (MerkleNodeID) -> SHA256Digest? = { id in
+        guard id.level == 0 else { return index.nodes[id] }
+        return index.locations[id.index].flatMap { file.read($0) }.map { MerkleHash.leaf($0) }
+      }
+      if (try? MerkleProof.root(start: 0, count: size, node: node)) == root {
+        return { seq in try MerkleProof.inclusionProof(index: seq, size: size, node: node) }
+      }
     }
     let leaves = try leafHashes(count: size)
     guard UInt64(leaves.count) == size, MerkleProof.root(leaves[...]) == root else {
@@ -16,8 +27,8 @@ extension Ledger {
     return { seq in try MerkleProof.inclusionProof(index: Int(seq), leaves: leaves[...]) }
   }
 
-  /// A bundle for a lot or consumer item: every entry of its backward trace, every event of its
-  /// harvests' fields (and the corrections that voided any), the genesis and the enrolment and key
+  /// A bundle for a lot or consumer item: every entry of its backward trace, the events of its
+  /// harvests' fields from the five years up to each harvest (and the corrections that voided any), the genesis and the enrolment and key
   /// history of every signer, each with its inclusion proof to the current checkpoint.
   public func prove(_ subject: String) throws -> Bundle {
     let state = try currentState()
@@ -30,8 +41,11 @@ extension Ledger {
     func collect(_ trace: LotTrace) {
       if let origin = trace.origin { seqs.insert(origin.seq) }
       for event in trace.custody { seqs.insert(event.seq) }
-      if let field = trace.field {
-        for ref in index.fieldEvents[field.field] { seqs.insert(ref.seq) }
+      if let field = trace.field, let harvest = trace.origin?.statement.time {
+        // The field's registration and what concerns the five years up to the harvest.
+        let earliest = harvest.adding(months: -12 * Self.bundleFieldYears)
+        let refs = index.fieldEvents[field.field]
+        for ref in refs where ref == refs.first || (ref.until >= earliest && ref.from <= harvest) { seqs.insert(ref.seq) }
       }
       for input in trace.inputs { collect(input.trace) }
     }

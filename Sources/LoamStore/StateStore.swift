@@ -28,7 +28,7 @@ final class StateStore: @unchecked Sendable {
 
   struct Meta: Codable {
     /// The layout of the rows; a state written by another layout is rebuilt.
-    static let currentVersion = 5
+    static let currentVersion = 6
     var version = Meta.currentVersion
     var position: LedgerState.Position
     /// Byte offset where the head entry's line starts, and where the log ends.
@@ -118,6 +118,7 @@ final class StateStore: @unchecked Sendable {
     guard let bytes = sqlite3_column_blob(statement, 0) else { return nil }
     let data = Data(bytes: bytes, count: count)
     if table == .entries { return Self.decodeEntry(data) as? V }
+    if table == .nodes { return SHA256Digest(bytes: [UInt8](data)) as? V }
     return try? JSONDecoder().decode(V.self, from: data)
   }
 
@@ -214,7 +215,9 @@ final class StateStore: @unchecked Sendable {
           let keyBytes = key(k)
           _ = keyBytes.withUnsafeBytes { loam_sqlite_bind_blob(statement, 2, $0.baseAddress, Int32($0.count)) }
           if let v {
-            let data = try (v as? LedgerState.EntryRecord).map { try Self.encodeEntry($0, encoder: encoder) } ?? encoder.encode(v)
+            let data =
+              try (v as? LedgerState.EntryRecord).map { try Self.encodeEntry($0, encoder: encoder) }
+              ?? (v as? SHA256Digest).map { Data($0.bytes) } ?? encoder.encode(v)
             _ = data.withUnsafeBytes { loam_sqlite_bind_blob(statement, 3, $0.baseAddress, Int32($0.count)) }
           }
           guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }

@@ -170,7 +170,8 @@ extension LedgerState {
       return
     }
     trace = nil  // keep the index uniquely referenced while it changes
-    tree.append(leafHash: leaf) { id, hash in index.nodes[id] = hash }
+    // Leaves are the entry ids themselves (found through `locations`): only inner nodes are kept.
+    tree.append(leafHash: leaf) { id, hash in if id.level > 0 { index.nodes[id] = hash } }
     trace = index
   }
 }

@@ -40,7 +40,7 @@ public struct TraceIndex: Sendable {
   public internal(set) var voided = Table<UInt64, UInt64>()
   /// seq → where its line is.
   public internal(set) var locations = Table<UInt64, EntryLocation>()
-  /// The roots of the tree's perfect subtrees (leaves included), for proofs in O(log n) reads.
+  /// The roots of the tree's perfect subtrees above the leaves, for proofs in O(log n) reads.
   public internal(set) var nodes = Table<MerkleNodeID, SHA256Digest>()
 
   public init() {}

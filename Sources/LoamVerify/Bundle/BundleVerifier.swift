@@ -1,3 +1,4 @@
+import Dispatch
 public import LoamCore
 public import LoamCrypto
 
@@ -69,9 +70,10 @@ public enum BundleVerifier {
     }
     var keys: [String: KeyRecord] = [:]
     for spec in genesis.participants { for key in spec.keys { keys[key.keyID] = KeyRecord(key: key, owner: spec.id) } }
-    for (seq, entry, statement) in entries {
+    let valid = checkSignatures(entries)
+    for (position, (seq, entry, statement)) in entries.enumerated() {
       var byActor = false
-      for signature in entry.envelope.signatures {
+      for (number, signature) in entry.envelope.signatures.enumerated() {
         guard let record = keys[signature.keyID] else {
           throw fail(
             "bundle.signer-unknown",
@@ -83,10 +85,9 @@ public enum BundleVerifier {
             "entry \(seq) is signed by key \(signature.keyID.prefix(12))… of \(record.owner), revoked from \(record.revokedFrom!)"
           )
         }
-        let valid = signature.bytes.withUnsafeBytes { sig in
-          entry.envelope.pae.withUnsafeBytes { record.key.isValidSignature(sig, for: $0) }
+        guard valid[position][number] == record.key.keyID else {
+          throw fail("bundle.signature", "entry \(seq): the signature by \(record.owner) does not verify")
         }
-        guard valid else { throw fail("bundle.signature", "entry \(seq): the signature by \(record.owner) does not verify") }
         if record.owner == statement.actor { byActor = true }
       }
       guard byActor else { throw fail("bundle.signature", "entry \(seq) carries no signature by its actor \(statement.actor)") }
@@ -118,6 +119,33 @@ public enum BundleVerifier {
       throw fail("bundle.incomplete", "the bundle does not carry the entry that created lot \(missing)")
     }
     return VerifiedBundle(checkpoint: checkpoint, cosigners: cosigners, entries: entries, tracer: tracer, lot: lot, trace: trace)
+  }
+
+  /// Every signature checked on all cores against every key the bundle names: for each entry and
+  /// signature, the key id it verified with (nil when it did not).
+  static func checkSignatures(_ entries: [(seq: UInt64, entry: Entry, statement: Statement)]) -> [[String?]] {
+    var directory: [String: PublicKey] = [:]
+    for item in entries {
+      switch item.statement.body {
+      case .genesis(let genesis): for key in genesis.participants.flatMap(\.keys) { directory[key.keyID] = key }
+      case .enroll(let spec): for key in spec.keys { directory[key.keyID] = key }
+      case .keys(let change): for key in change.add { directory[key.keyID] = key }
+      default: break
+      }
+    }
+    let results = UnsafeMutableBufferPointer<[String?]>.allocate(capacity: max(entries.count, 1))
+    results.initialize(repeating: [])
+    defer {
+      results.deinitialize()
+      results.deallocate()
+    }
+    nonisolated(unsafe) let shared = results
+    let keys = directory
+    DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+      let envelope = entries[index].entry.envelope
+      shared[index] = LedgerState.checkSignatures(envelope) { keys[$0] }.map { $0.valid == true ? $0.keyID : nil }
+    }
+    return Array(results.prefix(entries.count))
   }
 
   static func firstMissingOrigin(_ trace: LotTrace) -> String? {
