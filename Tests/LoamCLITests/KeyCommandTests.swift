@@ -77,6 +77,37 @@ import Testing
     #expect(try scratch.read("k.pem") == Data("precious\n".utf8))
   }
 
+  @Test(arguments: [0o640, 0o604, 0o660, 0o644, 0o666])
+  func privateKeysOthersCanReadAreRefused(_ mode: Int) throws {
+    let scratch = try Scratch()
+    #expect(try LoamBinary.run(["key", "new", "--out", "k.pem"], in: scratch.url).status == 0)
+    let shownBefore = try LoamBinary.run(["key", "show", "k.pem", "--json"], in: scratch.url)
+    #expect(shownBefore.status == 0, "\(shownBefore)")
+    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: scratch.path("k.pem"))
+    let pem = try scratch.read("k.pem")
+    let body = String(decoding: pem, as: UTF8.self).split(separator: "\n")[1]
+    try scratch.write("statement.json", Data(#"{"kind":"field","field":"urn:x","owner":"urn:y"}"#.utf8))
+
+    for arguments in [["key", "show", "k.pem"], ["sign", "--key", "k.pem", "statement.json"]] {
+      let refused = try LoamBinary.run(arguments, in: scratch.url)
+      #expect(refused.status == 2, "\(arguments): \(refused)")
+      #expect(refused.stdout.isEmpty, "\(arguments): \(refused)")
+      #expect(refused.stderr.contains("mode \(String(mode, radix: 8))"), "\(arguments): \(refused)")
+      #expect(refused.stderr.contains("chmod 600 k.pem"), "\(arguments): \(refused)")
+      #expect(!refused.stderr.contains(body), "\(arguments): key material in an error")
+    }
+    // Nothing was changed; the suggested chmod is the whole fix.
+    #expect(try scratch.read("k.pem") == pem)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: scratch.path("k.pem"))
+    let shownAfter = try LoamBinary.run(["key", "show", "k.pem", "--json"], in: scratch.url)
+    #expect(shownAfter.status == 0 && shownAfter.stdout == shownBefore.stdout, "\(shownAfter)")
+
+    // A public key is public: any mode is fine.
+    #expect(try openssl(["pkey", "-in", scratch.path("k.pem"), "-pubout", "-out", scratch.path("k.pub")]).status == 0)
+    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: scratch.path("k.pub"))
+    #expect(try LoamBinary.run(["key", "show", "k.pub"], in: scratch.url).status == 0)
+  }
+
   @Test func showPrintsTheVerifierKeyForALogName() throws {
     let scratch = try Scratch()
     // An openssl-made Ed25519 key, shown under a log name: the vkey's key id follows C2SP.

@@ -9,6 +9,11 @@ public enum KeyFile {
 
   /// Reads a whole key file.
   public static func read(_ path: String) throws -> SecureBytes {
+    try readWithMode(path).bytes
+  }
+
+  /// Reads a whole key file and the permission bits it had when it was read.
+  private static func readWithMode(_ path: String) throws -> (bytes: SecureBytes, mode: mode_t) {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw unreadable(path, errno) }
     defer { close(descriptor) }
@@ -23,7 +28,7 @@ public enum KeyFile {
     guard Int(status.st_size) <= maximumSize else {
       throw CryptoError(.fileUnreadable, "\(path) is \(status.st_size) bytes; a key file is at most \(maximumSize)")
     }
-    return try SecureBytes(capacity: maximumSize + 1) { buffer in
+    let bytes = try SecureBytes(capacity: maximumSize + 1) { buffer in
       var total = 0
       while total < buffer.count {
         let count = Glibc.read(descriptor, buffer.baseAddress! + total, buffer.count - total)
@@ -39,16 +44,33 @@ public enum KeyFile {
       }
       return total
     }
+    return (bytes, status.st_mode & 0o777)
   }
 
-  /// Reads a private key, naming the file in any error.
+  /// Reads a private key, naming the file in any error. The file must be readable by its owner
+  /// alone: a key that group or others can read is refused, with the `chmod` that fixes it.
   public static func readPrivateKey(_ path: String, passphrase: SecureBytes? = nil) throws -> PrivateKey {
-    try naming(path) { try PrivateKey(encoded: read(path), passphrase: passphrase) }
+    let (bytes, mode) = try readWithMode(path)
+    try requireOwnerOnly(path, mode)
+    return try naming(path) { try PrivateKey(encoded: bytes, passphrase: passphrase) }
   }
 
-  /// Reads a public key, or the public half of a private key.
+  /// Reads a public key, or the public half of a private key. Public keys may have any mode; a file
+  /// that holds a private key must be readable by its owner alone, as for ``readPrivateKey(_:passphrase:)``.
   public static func readAnyKey(_ path: String, passphrase: SecureBytes? = nil) throws -> AnyKey {
-    try naming(path) { try AnyKey(encoded: read(path), passphrase: passphrase) }
+    let (bytes, mode) = try readWithMode(path)
+    let key = try naming(path) { try AnyKey(encoded: bytes, passphrase: passphrase) }
+    if case .privateKey = key { try requireOwnerOnly(path, mode) }
+    return key
+  }
+
+  /// Refuses permission bits that let anyone but the owner read or write a private key.
+  static func requireOwnerOnly(_ path: String, _ mode: mode_t) throws {
+    guard mode & 0o077 != 0 else { return }
+    throw CryptoError(
+      .fileExposed,
+      "\(path) holds a private key but has mode \(String(mode, radix: 8)), so others on this machine may read it: run `chmod 600 \(path)` (and consider a new key if it was shared)"
+    )
   }
 
   /// Writes `key` as PEM PKCS#8 (encrypted when a passphrase is given) to a new file with mode

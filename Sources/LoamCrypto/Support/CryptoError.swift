@@ -25,6 +25,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let envelopeMalformed = Code(rawValue: "dsse.malformed")
     /// A key file that cannot be read: missing, a directory, not permitted, too large.
     public static let fileUnreadable = Code(rawValue: "file.unreadable")
+    /// A private key file that group or others may read or write (mode wider than 0600).
+    public static let fileExposed = Code(rawValue: "file.mode-too-open")
     /// A key file that would be overwritten.
     public static let fileExists = Code(rawValue: "file.exists")
     /// Writing a key file failed (disk full, read-only directory …).
