@@ -53,7 +53,7 @@ import Testing
 
     let missing = try LoamBinary.run(["key", "show", "k.pem"], in: scratch.url)
     #expect(missing.status == 2)
-    #expect(missing.stderr.contains("encrypted"))
+    #expect(missing.stderr.contains("encrypted") && missing.stderr.contains("--passphrase-env"), "\(missing)")
 
     let wrong = try LoamBinary.run(
       ["key", "show", "k.pem", "--passphrase-env", "LOAM_PASS"], in: scratch.url, environment: ["LOAM_PASS": "wrong"])
@@ -106,6 +106,37 @@ import Testing
     #expect(try openssl(["pkey", "-in", scratch.path("k.pem"), "-pubout", "-out", scratch.path("k.pub")]).status == 0)
     try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: scratch.path("k.pub"))
     #expect(try LoamBinary.run(["key", "show", "k.pub"], in: scratch.url).status == 0)
+  }
+
+  @Test func passphrasesTypedOnTheTerminalAreNeverEchoed() throws {
+    let scratch = try Scratch()
+    let secret = "tilth-and-loam-42"
+    let created = try Terminal.run(
+      ["key", "new", "--out", "k.pem", "--ask-passphrase"], typing: [secret, secret], in: scratch.url)
+    #expect(created.status == 0, "\(created)")
+    #expect(created.screen.contains("New passphrase:") && created.screen.contains("Repeat passphrase:"), "\(created)")
+    #expect(!created.screen.contains(secret), "the passphrase was echoed: \(created)")
+    let pem = String(decoding: try scratch.read("k.pem"), as: UTF8.self)
+    #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+    let withOpenSSL = try openssl(
+      ["pkey", "-in", scratch.path("k.pem"), "-passin", "env:P", "-pubout", "-outform", "DER"], environment: ["P": secret])
+    #expect(withOpenSSL.status == 0)
+    let keyid = try sha256sum(withOpenSSL.stdout)
+
+    // Reading the encrypted key without --passphrase-env asks on the terminal, silently.
+    let shown = try Terminal.run(["key", "show", "k.pem"], typing: [secret], in: scratch.url)
+    #expect(shown.status == 0, "\(shown)")
+    #expect(shown.screen.contains("Passphrase for k.pem:") && shown.screen.contains(keyid), "\(shown)")
+    #expect(!shown.screen.contains(secret), "the passphrase was echoed: \(shown)")
+    let wrong = try Terminal.run(["key", "show", "k.pem"], typing: ["not-it"], in: scratch.url)
+    #expect(wrong.status == 2 && wrong.screen.contains("passphrase does not decrypt"), "\(wrong)")
+    #expect(!wrong.screen.contains("not-it"), "the passphrase was echoed: \(wrong)")
+
+    // Two different passphrases write nothing.
+    let differ = try Terminal.run(
+      ["key", "new", "--out", "other.pem", "--ask-passphrase"], typing: [secret, "typo"], in: scratch.url)
+    #expect(differ.status == 2 && differ.screen.contains("differ"), "\(differ)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.path("other.pem")))
   }
 
   @Test func showPrintsTheVerifierKeyForALogName() throws {

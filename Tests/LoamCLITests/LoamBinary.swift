@@ -24,19 +24,17 @@ struct LoamBinary {
     return "loam"
   }()
 
-  /// Runs `loam arguments…` in `directory` with extra environment; `asNobody` drops root
-  /// privileges first (so that file permissions apply).
+  /// Runs `loam arguments…` in `directory` with extra environment and no terminal; `asNobody`
+  /// drops root privileges first (so that file permissions apply).
   static func run(
     _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], asNobody: Bool = false
   ) throws -> Result {
     let process = Process()
-    if asNobody {
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-      process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", path] + arguments
-    } else {
-      process.executableURL = URL(fileURLWithPath: path)
-      process.arguments = arguments
-    }
+    // A new session has no controlling terminal, so a run never stops to prompt for a passphrase
+    // even when the tests themselves run in one (Terminal.run tests the prompts).
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+    let dropRoot = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    process.arguments = ["--wait"] + (asNobody ? dropRoot : []) + [path] + arguments
     if let directory { process.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }

@@ -1,12 +1,16 @@
 import ArgumentParser
 import LoamCrypto
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct KeyNew: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "new",
     abstract: "Generate a private key and print its public key and key id.",
     discussion: """
-      Writes the private key as PEM PKCS#8 to a new file with mode 0600 (never overwriting), encrypted when --passphrase-env names a variable holding the passphrase. Prints the key id (hex SHA-256 of the DER SubjectPublicKeyInfo) and the public key PEM on stdout.
+      Writes the private key as PEM PKCS#8 to a new file with mode 0600 (never overwriting), encrypted when --passphrase-env names a variable holding the passphrase or --ask-passphrase asks for it twice on the terminal (echo off). Commands that read an encrypted key without --passphrase-env ask on the terminal the same way. Prints the key id (hex SHA-256 of the DER SubjectPublicKeyInfo) and the public key PEM on stdout.
 
       Example: loam key new --out ~/.loam/grower-a.pem
       """
@@ -21,15 +25,22 @@ struct KeyNew: ParsableCommand {
   @Option(help: "Name of an environment variable holding a passphrase to encrypt the key with.")
   var passphraseEnv: String?
 
+  @Flag(help: "Ask for the passphrase on the terminal, twice, without echo.")
+  var askPassphrase = false
+
   @Flag(help: "Print the result as JSON.")
   var json = false
 
   func validate() throws {
     guard !out.isEmpty else { throw ValidationError("--out needs a file path") }
+    if askPassphrase && passphraseEnv != nil { throw ValidationError("use either --ask-passphrase or --passphrase-env") }
   }
 
   func run() throws {
-    let passphrase = try Passphrase.fromEnvironment(passphraseEnv)
+    if askPassphrase && access(out, F_OK) == 0 {
+      throw CLIError("\(out) already exists; Loam never overwrites a key file: choose another path or move the old key away")
+    }
+    let passphrase = askPassphrase ? try Passphrase.promptNew() : try Passphrase.fromEnvironment(passphraseEnv)
     let key = try PrivateKey.generate(algorithm.algorithm)
     try KeyFile.write(key, to: out, passphrase: passphrase)
     Output.note("Wrote \(key.algorithm) private key to \(out) (mode 0600, \(passphrase == nil ? "unencrypted" : "encrypted")).")

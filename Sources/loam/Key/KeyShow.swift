@@ -32,7 +32,7 @@ struct KeyShow: ParsableCommand {
   }
 
   func run() throws {
-    let key = try KeyFile.readAnyKey(file, passphrase: try Passphrase.fromEnvironment(passphraseEnv))
+    let key = try Passphrase.readAnyKey(file, environment: passphraseEnv)
     var vkey: String? = nil
     if let name {
       guard key.publicKey.algorithm == .ed25519 else {

@@ -91,7 +91,10 @@ struct InitCommand: ParsableCommand {
   private func loadOrCreate(_ path: String, algorithm: SignatureAlgorithm, passphrase: SecureBytes?, what: String) throws
     -> PrivateKey
   {
-    if access(path, F_OK) == 0 { return try KeyFile.readPrivateKey(path, passphrase: passphrase) }
+    if access(path, F_OK) == 0 {
+      return try passphrase.map { try KeyFile.readPrivateKey(path, passphrase: $0) }
+        ?? Passphrase.readPrivateKey(path, environment: nil)
+    }
     let key = try PrivateKey.generate(algorithm)
     try KeyFile.write(key, to: path, passphrase: passphrase)
     Output.note("Created \(what) \(path) (\(algorithm), mode 0600\(passphrase == nil ? ", unencrypted" : ", encrypted")).")

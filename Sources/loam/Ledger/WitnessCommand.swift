@@ -30,7 +30,7 @@ struct WitnessCosign: ParsableCommand {
 
   func run() throws {
     let ledger = try ledger.open()
-    let key = try KeyFile.readPrivateKey(witnessKey, passphrase: try Passphrase.fromEnvironment(passphraseEnv))
+    let key = try Passphrase.readPrivateKey(witnessKey, environment: passphraseEnv)
     let signer = try NoteSigner(name: name, privateKey: key, type: .cosignatureV1)
     let logKey = try NoteVerifier(vkey: logVkey)
     guard let bytes = try ledger.checkpointBytes() else { throw CLIError("\(ledger.directory) has no checkpoint") }

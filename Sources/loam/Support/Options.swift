@@ -28,7 +28,7 @@ struct LogKeyOption: ParsableArguments {
     guard let path = path ?? getenv("LOAM_LOG_KEY").map({ String(cString: $0) }) else {
       throw CLIError("the log key is needed to sign the checkpoint: pass --log-key FILE or set LOAM_LOG_KEY")
     }
-    let key = try KeyFile.readPrivateKey(path, passphrase: try Passphrase.fromEnvironment(passphraseEnv))
+    let key = try Passphrase.readPrivateKey(path, environment: passphraseEnv)
     guard key.algorithm == .ed25519 else { throw CLIError("\(path) is an \(key.algorithm) key; the log key must be Ed25519") }
     return try NoteSigner(name: origin, privateKey: key)
   }
@@ -44,8 +44,7 @@ struct SigningKeysOption: ParsableArguments {
 
   func load() throws -> [PrivateKey] {
     guard !paths.isEmpty else { throw CLIError("a signing key is needed: pass --key FILE") }
-    let passphrase = try Passphrase.fromEnvironment(passphraseEnv)
-    return try paths.map { try KeyFile.readPrivateKey($0, passphrase: passphrase) }
+    return try paths.map { try Passphrase.readPrivateKey($0, environment: passphraseEnv) }
   }
 }
 
