@@ -233,12 +233,19 @@ extension Ledger {
     defer { close(descriptor) }
     let size = FileIO.size(of: descriptor)
     guard size > 0 else { return 0 }
-    let window = min(size, 256 * 1024)
+    let window = min(size, LogReader.maximumLineLength + 1)
     var tail = [UInt8](repeating: 0, count: window)
     let count = tail.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(size - window)) }
     guard count == window else { throw FileIO.ioError("reading", entriesPath) }
     if tail.last == 0x0A { return size }
-    let keep = tail.lastIndex(of: 0x0A).map { size - window + $0 + 1 } ?? 0
+    guard let newline = tail.lastIndex(of: 0x0A) ?? (window == size ? -1 : nil) else {
+      // Longer than any entry: not an interrupted append, and not ours to cut off.
+      throw StoreError(
+        .invalidInput,
+        "\(entriesPath) ends with over \(LogReader.maximumLineLength) bytes without a newline; that is no interrupted append, so nothing was cut: inspect the file's end"
+      )
+    }
+    let keep = size - window + newline + 1
     guard ftruncate(descriptor, off_t(keep)) == 0 else { throw FileIO.ioError("repairing", entriesPath) }
     try FileIO.fsyncOrThrow(descriptor, path: entriesPath)
     return keep

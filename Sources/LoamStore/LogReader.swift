@@ -3,6 +3,10 @@ import Glibc
 /// Reads `entries.jsonl` sequentially in large chunks and hands out complete lines in batches.
 /// A final line without its newline (a torn write) is not returned; `tornTail` reports it.
 struct LogReader {
+  /// No entry line is longer (a payload is at most 32 KiB); a longer run of bytes without a
+  /// newline is not an entry, and reading stops there rather than buffering a hostile file.
+  static let maximumLineLength = 1 << 20
+
   let path: String
   let descriptor: Int32
   private var buffer: [UInt8] = []
@@ -48,6 +52,12 @@ struct LogReader {
       }
       // Keep the partial line, read more.
       if !lines.isEmpty { break }
+      guard buffer.count - start <= Self.maximumLineLength else {
+        throw StoreError(
+          .invalidInput,
+          "\(path): the line at byte \(offset) runs past \(Self.maximumLineLength) bytes without a newline; no Loam entry is that long, so this is not a ledger log (or it was damaged there)"
+        )
+      }
       buffer.removeSubrange(0..<start)
       start = 0
       let want = min(4 << 20, limit - consumed)

@@ -103,6 +103,29 @@ import Testing
     #expect(after.status == 0)
     #expect(!after.stdout.contains("torn"))
   }
+
+  /// Megabytes without a newline are no torn entry: reading stops at the line limit instead of
+  /// buffering them, and an append refuses to cut them off (nothing is lost or changed).
+  @Test func anEndlessLastLineIsRefusedNotBufferedOrCut() throws {
+    let scratch = try fixture.copy()
+    let path = scratch.path("ledger") + "/entries.jsonl"
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(repeating: UInt8(ascii: "A"), count: 3 << 20))
+    try handle.close()
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+    let verified = try LoamBinary.run(["verify", "--ledger", scratch.path("ledger")])
+    #expect(verified.status != 0, "\(verified)")
+    #expect(verified.stderr.contains("without a newline") && verified.stderr.contains("1048576"), "\(verified)")
+    let appended = try LoamBinary.run([
+      "append", "sell", "--ledger", scratch.path("ledger"), "--key", fixture.key("winery-new"), "--log-key", fixture.key("log"),
+      "--lot", "MUST-1", "--quantity", "1", "--uom", "LTR",
+    ])
+    #expect(appended.status == 2, "\(appended)")
+    #expect(appended.stderr.contains("without a newline"), "\(appended)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+  }
 }
 
 /// A checkpoint that lags the log is a warning, and the next append re-derives it.
