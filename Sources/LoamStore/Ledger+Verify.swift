@@ -8,10 +8,18 @@ public import LoamVerify
 extension Ledger {
 
   public struct Verification: Sendable {
-    public var findings: [Finding]
+    public private(set) var findings: [Finding]
     public var state: LedgerState
     public var tornTailBytes: Int
-    public var isValid: Bool { !findings.contains { $0.severity == .error } }
+    /// Errors found, including any beyond the listed findings (`verify.findings-unlisted`).
+    public var errorCount: Int
+    public var isValid: Bool { errorCount == 0 }
+
+    /// Adds findings from further checks (witness cosignatures …), counting their errors.
+    public mutating func add(_ more: [Finding]) {
+      findings += more
+      errorCount += more.filter { $0.severity == .error }.count
+    }
   }
 
   /// Verifies the whole ledger, streaming. `progress` is called with the entries done so far.
@@ -39,6 +47,7 @@ extension Ledger {
             "the last \(reader.tornTail) bytes are a line without its newline (an interrupted write); the next append cuts them off",
           severity: .warning))
     }
-    return Verification(findings: findings, state: verifier.state, tornTailBytes: reader.tornTail)
+    return Verification(
+      findings: findings, state: verifier.state, tornTailBytes: reader.tornTail, errorCount: verifier.errorCount)
   }
 }

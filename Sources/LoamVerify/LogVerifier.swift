@@ -35,7 +35,7 @@ public struct LogVerifier: Sendable {
   public var findings: [Finding] { applier.findings }
   /// Entries whose state rules have run.
   public var entryCount: UInt64 { applier.state.size }
-  public var errorCount: Int { applier.findings.filter { $0.severity == .error }.count }
+  public var errorCount: Int { applier.errorCount }
 
   /// Verifies the next lines of the log (each without its newline).
   public mutating func verify(lines: [ArraySlice<UInt8>]) {
@@ -148,7 +148,22 @@ final class BatchPreparer: @unchecked Sendable {
 final class StateApplier: @unchecked Sendable {
   // @unchecked: used by one thread at a time (batches are applied one after another).
   var state = LedgerState()
-  var findings: [Finding] = []
+  private(set) var findings: [Finding] = []
+  /// Errors found, listed or not.
+  private(set) var errorCount = 0
+  /// Findings beyond `maximumFindings`, counted but not kept: a hostile log of millions of bad
+  /// lines must not need memory in proportion.
+  private(set) var unlisted = 0
+  static let maximumFindings = 1000
+
+  private func record(_ finding: Finding) {
+    if finding.severity == .error { errorCount += 1 }
+    if findings.count < Self.maximumFindings {
+      findings.append(finding)
+    } else {
+      unlisted += 1
+    }
+  }
   /// The root of the tree at the size the checkpoint claims, once the log reaches it.
   private var checkpointRoot: (size: UInt64, root: SHA256Digest?)?
 
@@ -160,7 +175,7 @@ final class StateApplier: @unchecked Sendable {
     for item in batch.items {
       guard let entry = item.entry else {
         // An unreadable line still occupies its place in the chain: it breaks the next prev.
-        findings.append(
+        record(
           Finding(seq: state.size, entryID: item.leafHash, code: "entry.malformed", message: item.entryError ?? "unreadable line")
         )
         state.skip(unreadableEntryID: item.leafHash)
@@ -168,14 +183,14 @@ final class StateApplier: @unchecked Sendable {
         continue
       }
       if !item.canonical {
-        findings.append(
+        record(
           Finding(
             seq: state.size, entryID: entry.id, code: "entry.not-canonical",
             message: "the entry line is not RFC 8785 canonical JSON"))
       }
       let position = state.size
       let entryFindings = state.apply(entry, statement: item.statement, signatures: item.signatures)
-      findings += entryFindings
+      entryFindings.forEach(record)
       if entryFindings.isEmpty, case .success(let statement) = item.statement {
         noteKeyUse(statement, entry: entry, seq: position, signatures: item.signatures)
       }
@@ -194,7 +209,7 @@ final class StateApplier: @unchecked Sendable {
     guard case .keys(let change) = statement.body else { return }
     for revocation in change.revoke where revocation.from < entry.logged {
       for use in keyUse[revocation.keyID] ?? [] where use.seq < seq && use.logged >= revocation.from {
-        findings.append(
+        record(
           Finding(
             seq: use.seq, entryID: nil, code: "sig.revoked-retroactively",
             message:
@@ -222,8 +237,17 @@ final class StateApplier: @unchecked Sendable {
         case (_, nil): true
         }
       }.map(\.1)
+      if unlisted > 0 {
+        findings.append(
+          Finding(
+            seq: nil, entryID: nil, code: "verify.findings-unlisted",
+            message:
+              "\(unlisted) more findings are not listed (only the first \(Self.maximumFindings) are); fix those and verify again",
+            severity: .warning))
+      }
     }
     func problem(_ code: String, _ message: String, _ severity: Finding.Severity = .error) {
+      if severity == .error { errorCount += 1 }
       findings.append(Finding(seq: nil, entryID: nil, code: code, message: message, severity: severity))
     }
     if state.size == 0 {

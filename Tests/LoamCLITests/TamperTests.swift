@@ -104,6 +104,24 @@ import Testing
     #expect(!after.stdout.contains("torn"))
   }
 
+  /// Millions of bad lines must not need memory in proportion: the first 1000 findings are
+  /// listed, the rest counted.
+  @Test func findingsBeyondAThousandAreCountedNotListed() throws {
+    let scratch = try fixture.copy()
+    let path = scratch.path("ledger") + "/entries.jsonl"
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(String(repeating: "{\"seq\":1}\n", count: 1500).utf8))
+    try handle.close()
+    let result = try verify(scratch.path("ledger"))
+    #expect(result.status == 1)
+    #expect(result.codes.count == 1000 && Set(result.codes) == ["entry.malformed"], "\(result.codes.count)")
+    #expect(result.seqs.first == SupplyChainFixture.entryCount && result.seqs.last == SupplyChainFixture.entryCount + 999)
+    #expect(result.text.contains("verify.findings-unlisted") && result.text.contains("500 more findings"))
+    let text = try LoamBinary.run(["verify", "--ledger", scratch.path("ledger")])
+    #expect(text.status == 1 && text.stdout.contains("1500 findings"), "\(text.stdout.suffix(400))")
+  }
+
   /// Megabytes without a newline are no torn entry: reading stops at the line limit instead of
   /// buffering them, and an append refuses to cut them off (nothing is lost or changed).
   @Test func anEndlessLastLineIsRefusedNotBufferedOrCut() throws {

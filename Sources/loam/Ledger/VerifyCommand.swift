@@ -52,8 +52,8 @@ struct VerifyCommand: ParsableCommand {
       let witnesses = try witness.map { vkey -> NoteVerifier in
         do { return try NoteVerifier(vkey: vkey) } catch { throw CLIError("--witness \(vkey): \(error)") }
       }
-      verification.findings += Self.quorumFindings(
-        ledger: ledger, logKey: verification.state.logKey, witnesses: witnesses, quorum: quorum)
+      verification.add(
+        Self.quorumFindings(ledger: ledger, logKey: verification.state.logKey, witnesses: witnesses, quorum: quorum))
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let state = verification.state
@@ -71,7 +71,7 @@ struct VerifyCommand: ParsableCommand {
       ])
     } else {
       for finding in verification.findings { print(finding.severity == .warning ? "warning: \(finding)" : "\(finding)") }
-      let errors = verification.findings.filter { $0.severity == .error }.count
+      let errors = verification.errorCount
       print("ledger \(ledger.directory): \(verification.isValid ? "valid" : "\(errors) finding\(errors == 1 ? "" : "s")")")
       print("  origin        \(state.origin ?? "?")")
       print("  entries       \(state.size)")
