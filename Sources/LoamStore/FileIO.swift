@@ -7,10 +7,13 @@ enum FileIO {
   static func ioError(_ what: String, _ path: String, _ code: Int32 = errno) -> StoreError {
     switch code {
     case EACCES, EPERM: StoreError(.io, "permission denied \(what) \(path): check its owner and mode")
-    case EROFS: StoreError(.io, "cannot \(what) \(path): the file system is read-only")
-    case ENOSPC, EDQUOT: StoreError(.io, "cannot \(what) \(path): no space left on the device")
-    case EFBIG: StoreError(.io, "cannot \(what) \(path): the file size limit was reached")
-    default: StoreError(.io, "cannot \(what) \(path): \(errorText(code))")
+    case EROFS: StoreError(.io, "\(what) \(path) failed: the file system is read-only")
+    case ENOSPC, EDQUOT:
+      StoreError(.io, "\(what) \(path) failed: no space left on the device; free some and run the command again")
+    case EFBIG:
+      StoreError(
+        .io, "\(what) \(path) failed: the file-size limit was reached; raise it (ulimit -f) and run the command again")
+    default: StoreError(.io, "\(what) \(path) failed: \(errorText(code))")
     }
   }
 

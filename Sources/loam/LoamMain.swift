@@ -12,6 +12,9 @@ import LoamStore
 @main
 enum LoamMain {
   static func main() {
+    // Past a file-size limit (`ulimit -f`) a write should fail with EFBIG, which the ledger
+    // rolls back and reports, rather than kill the process with SIGXFSZ mid-append.
+    signal(SIGXFSZ, SIG_IGN)
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
       var command = try Loam.parseAsRoot(arguments)

@@ -220,6 +220,46 @@ import Testing
     #expect(try LoamBinary.run(["verify", "--ledger", ledger]).status == 0)
   }
 
+  /// A full disk, simulated with a file-size limit: the append fails with exit 2 and says what
+  /// to do, the log and checkpoint are unchanged, and the same append succeeds once it is lifted.
+  @Test func aFileSizeLimitFailsCleanlyAndTheNextAppendSucceeds() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    let observation = #"{"note":"\#(String(repeating: "y", count: 20_000))"}"#
+    let append = [
+      "append", "observe", "--ledger", ledger, "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"), "--lot",
+      "LOT-A1", "--observation", observation,
+    ]
+    // Grow the log past the derived state's files, so the limit bites on the log's write.
+    for _ in 0..<4 { #expect(try LoamBinary.run(append).status == 0) }
+    let log = try Data(contentsOf: URL(fileURLWithPath: ledger + "/entries.jsonl"))
+    let checkpoint = try Data(contentsOf: URL(fileURLWithPath: ledger + "/checkpoint"))
+
+    let limited = Process()
+    limited.executableURL = URL(fileURLWithPath: "/bin/bash")
+    // The signal a write past the limit raises is restored to its default (the test runner may
+    // ignore it), so loam itself must ignore it to fail cleanly instead of dying mid-append.
+    let limit = "\((log.count + 1023) / 1024)"
+    limited.arguments =
+      ["-c", #"ulimit -f "$1"; shift; exec "$@""#, "bash", limit, "/usr/bin/env", "--default-signal=XFSZ", LoamBinary.path]
+      + append
+    let err = Pipe()
+    limited.standardError = err
+    limited.standardOutput = FileHandle.nullDevice
+    try limited.run()
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    limited.waitUntilExit()
+    #expect(limited.terminationReason == .exit && limited.terminationStatus == 2, "\(limited.terminationStatus): \(stderr)")
+    #expect(stderr.contains("file-size limit") && stderr.contains("ulimit -f"), "\(stderr)")
+    #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: ledger + "/entries.jsonl")) == log)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: ledger + "/checkpoint")) == checkpoint)
+
+    #expect(try LoamBinary.run(append).status == 0)
+    #expect(try lines(of: ledger).count == SupplyChainFixture.entryCount + 5)
+    #expect(try LoamBinary.run(["verify", "--strict", "--ledger", ledger]).status == 0)
+  }
+
   @Test func readOnlyDirectory() throws {
     let scratch = try fixture.copy()
     let ledger = scratch.path("ledger")
