@@ -48,6 +48,8 @@ let package = Package(
     .executableTarget(name: "fuzz-json", dependencies: ["LoamCore", "LoamCrypto"], path: "Tools/fuzz/json"),
     .executableTarget(name: "fuzz-keys", dependencies: ["LoamCrypto"], path: "Tools/fuzz/keys"),
     .executableTarget(name: "fuzz-notes", dependencies: ["LoamCrypto"], path: "Tools/fuzz/notes"),
+    .executableTarget(
+      name: "fuzz-bundles", dependencies: ["LoamCore", "LoamCrypto", "LoamVerify"], path: "Tools/fuzz/bundles"),
     .testTarget(name: "LoamCryptoTests", dependencies: ["LoamCrypto"]),
     .testTarget(name: "LoamCoreTests", dependencies: ["LoamCore"]),
     .testTarget(name: "LoamCLITests", dependencies: ["LoamCrypto"]),
