@@ -10,7 +10,8 @@ import LoamVerify
 /// The log key the seed bundle was signed with (LOAM_FUZZ_VKEY), so that mutations of the
 /// entries and proofs reach past the checkpoint's signature.
 let logKey: NoteVerifier = {
-  let vkey = ProcessInfo.processInfo.environment["LOAM_FUZZ_VKEY"]
+  let vkey =
+    ProcessInfo.processInfo.environment["LOAM_FUZZ_VKEY"]
     ?? "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
   return try! NoteVerifier(vkey: vkey)
 }()
