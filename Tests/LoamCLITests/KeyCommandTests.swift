@@ -132,6 +132,12 @@ import Testing
     #expect(wrong.status == 2 && wrong.screen.contains("passphrase does not decrypt"), "\(wrong)")
     #expect(!wrong.screen.contains("not-it"), "the passphrase was echoed: \(wrong)")
 
+    #expect(shown.echo, "echo was not restored: \(shown)")
+
+    // Ctrl-C at the prompt exits as interrupted and gives the terminal its echo back.
+    let interrupted = try Terminal.run(["key", "show", "k.pem"], typing: ["\u{3}"], in: scratch.url)
+    #expect(interrupted.status == 128 + SIGINT && interrupted.echo, "\(interrupted)")
+
     // Two different passphrases write nothing.
     let differ = try Terminal.run(
       ["key", "new", "--out", "other.pem", "--ask-passphrase"], typing: [secret, "typo"], in: scratch.url)

@@ -1,21 +1,25 @@
 import Foundation
 
 /// Runs `loam` on a pseudo-terminal (through Python's `pty`), typing `lines` each time the
-/// program asks for a passphrase, and returns everything the terminal showed.
+/// program asks for a passphrase ("\u{3}" types Ctrl-C), and returns everything the terminal showed.
 enum Terminal {
   struct Result: CustomStringConvertible {
     var status: Int32
     /// Everything written to the terminal: prompts, echoes (if any), output and errors.
     var screen: String
-    var description: String { "exit \(status)\nscreen: \(screen)" }
+    /// Whether the terminal echoes input after the program ended.
+    var echo: Bool
+    var description: String { "exit \(status), echo \(echo)\nscreen: \(screen)" }
   }
 
   private static let driver = """
-    import os, pty, sys, json, select
+    import os, pty, sys, json, select, signal, termios
     binary, cwd, lines = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     arguments = sys.argv[4:]
     pid, fd = pty.fork()
     if pid == 0:
+        # As from a login shell: no signal blocked (the test runner's threads block some).
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
         os.chdir(cwd)
         os.execv(binary, [binary] + arguments)
     screen, pending = b"", b""
@@ -33,9 +37,14 @@ enum Terminal {
         pending += chunk
         if b"assphrase" in pending and pending.rstrip().endswith(b":") and lines:
             pending = b""
-            os.write(fd, lines.pop(0).encode() + b"\\n")
-    _, status = os.waitpid(pid, 0)
-    sys.stdout.write(json.dumps({"status": os.waitstatus_to_exitcode(status), "screen": screen.decode(errors="replace")}))
+            line = lines.pop(0)
+            os.write(fd, line.encode() if line == "\\x03" else line.encode() + b"\\n")
+    echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done == 0:
+        os.kill(pid, signal.SIGKILL)  # stuck: reported as killed, never a hung test
+        _, status = os.waitpid(pid, 0)
+    sys.stdout.write(json.dumps({"status": os.waitstatus_to_exitcode(status), "screen": screen.decode(errors="replace"), "echo": echo}))
     """
 
   static func run(_ arguments: [String], typing lines: [String], in directory: URL) throws -> Result {
@@ -50,6 +59,7 @@ enum Terminal {
     let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    return Result(status: Int32(json["status"] as? Int ?? -1), screen: json["screen"] as? String ?? "")
+    return Result(
+      status: Int32(json["status"] as? Int ?? -1), screen: json["screen"] as? String ?? "", echo: json["echo"] as? Bool ?? false)
   }
 }

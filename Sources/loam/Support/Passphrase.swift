@@ -74,9 +74,17 @@ enum Passphrase {
     var silent = original
     silent.c_lflag &= ~tcflag_t(ECHO)
     silent.c_lflag |= tcflag_t(ICANON)
+    // Interrupted at the prompt (Ctrl-C, kill), the terminal gets its echo back before exiting.
+    promptTerminal = tty
+    promptSettings = original
+    let previousInterrupt = signal(SIGINT, restoreTerminalAndExit)
+    let previousTerminate = signal(SIGTERM, restoreTerminalAndExit)
     guard tcsetattr(tty, TCSAFLUSH, &silent) == 0 else { return nil }
     defer {
       _ = tcsetattr(tty, TCSAFLUSH, &original)
+      signal(SIGINT, previousInterrupt)
+      signal(SIGTERM, previousTerminate)
+      promptTerminal = -1
       _ = write(tty, "\n", 1)
     }
     _ = message.withCString { write(tty, $0, strlen($0)) }
@@ -105,4 +113,17 @@ enum Passphrase {
     if typed.count == 0 { throw CLIError("no passphrase was typed") }
     return typed
   }
+}
+
+/// The terminal a prompt has silenced, and its settings before, for the signal handler.
+nonisolated(unsafe) private var promptTerminal: Int32 = -1
+nonisolated(unsafe) private var promptSettings = termios()
+
+/// Restores echo and exits as the signal would have (only async-signal-safe calls).
+private func restoreTerminalAndExit(_ signal: Int32) {
+  if promptTerminal >= 0 {
+    _ = tcsetattr(promptTerminal, TCSANOW, &promptSettings)
+    _ = write(promptTerminal, "\n", 1)
+  }
+  _exit(128 + signal)
 }
