@@ -80,10 +80,7 @@ public enum KeyFile {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
       let code = errno
-      if code == EEXIST {
-        throw CryptoError(
-          .fileExists, "\(path) already exists; Loam never overwrites a key file: choose another path or move the old key away")
-      }
+      if code == EEXIST { throw exists(path) }
       throw CryptoError(.fileWrite, "cannot create \(path): \(String(cString: strerror(code)))")
     }
     var succeeded = false
@@ -107,6 +104,17 @@ public enum KeyFile {
     guard fsync(descriptor) == 0 else { throw writeFailed(path, errno) }
     succeeded = true
     syncDirectory(of: path)
+  }
+
+  /// Refuses a path that already exists, before anything is asked or generated for it (writing
+  /// refuses it again, atomically).
+  public static func requireAbsent(_ path: String) throws {
+    if access(path, F_OK) == 0 { throw exists(path) }
+  }
+
+  private static func exists(_ path: String) -> CryptoError {
+    CryptoError(
+      .fileExists, "\(path) already exists; Loam never overwrites a key file: choose another path or move the old key away")
   }
 
   private static func syncDirectory(of path: String) {

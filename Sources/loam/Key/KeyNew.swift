@@ -1,10 +1,6 @@
 import ArgumentParser
 import LoamCrypto
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 struct KeyNew: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "new",
@@ -37,9 +33,7 @@ struct KeyNew: ParsableCommand {
   }
 
   func run() throws {
-    if askPassphrase && access(out, F_OK) == 0 {
-      throw CLIError("\(out) already exists; Loam never overwrites a key file: choose another path or move the old key away")
-    }
+    if askPassphrase { try KeyFile.requireAbsent(out) }
     let passphrase = askPassphrase ? try Passphrase.promptNew() : try Passphrase.fromEnvironment(passphraseEnv)
     let key = try PrivateKey.generate(algorithm.algorithm)
     try KeyFile.write(key, to: out, passphrase: passphrase)

@@ -52,11 +52,9 @@ enum Passphrase {
 
   /// A new passphrase, typed twice on the terminal; refused when the two differ.
   static func promptNew() throws -> SecureBytes {
-    guard let first = try prompt("New passphrase: ") else {
-      throw CLIError("--ask-passphrase needs a terminal; use --passphrase-env VAR when scripting")
-    }
-    guard let second = try prompt("Repeat passphrase: ") else {
-      throw CLIError("--ask-passphrase needs a terminal; use --passphrase-env VAR when scripting")
+    let noTerminal = CLIError("--ask-passphrase needs a terminal; use --passphrase-env VAR when scripting")
+    guard let first = try prompt("New passphrase: "), let second = try prompt("Repeat passphrase: ") else {
+      throw noTerminal
     }
     guard first.count == second.count, first.withUnsafeBytes({ a in second.withUnsafeBytes { b in a.elementsEqual(b) } })
     else { throw CLIError("the two passphrases differ; nothing was written") }
@@ -74,12 +72,12 @@ enum Passphrase {
     var silent = original
     silent.c_lflag &= ~tcflag_t(ECHO)
     silent.c_lflag |= tcflag_t(ICANON)
+    guard tcsetattr(tty, TCSAFLUSH, &silent) == 0 else { return nil }
     // Interrupted at the prompt (Ctrl-C, kill), the terminal gets its echo back before exiting.
     promptTerminal = tty
     promptSettings = original
     let previousInterrupt = signal(SIGINT, restoreTerminalAndExit)
     let previousTerminate = signal(SIGTERM, restoreTerminalAndExit)
-    guard tcsetattr(tty, TCSAFLUSH, &silent) == 0 else { return nil }
     defer {
       _ = tcsetattr(tty, TCSAFLUSH, &original)
       signal(SIGINT, previousInterrupt)
