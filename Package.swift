@@ -33,12 +33,14 @@ let package = Package(
     .target(name: "LoamVerify", dependencies: ["LoamCore", "LoamCrypto"]),
     // The on-disk ledger: append, locking, crash recovery, derived state.
     .target(name: "LoamStore", dependencies: ["LoamCore", "LoamVerify", "LoamCrypto", "CSQLite"]),
+    // GS1 EPCIS 2.0: event hash IDs, document validation, the mapping to and from statements. Pure, no I/O.
+    .target(name: "LoamEPCIS", dependencies: ["LoamCore", "LoamCrypto"]),
     // The demo supply chain that `loam demo` writes.
     .target(name: "LoamDemo", dependencies: ["LoamCore", "LoamCrypto", "LoamStore"]),
     .executableTarget(
       name: "loam",
       dependencies: [
-        "LoamCrypto", "LoamCore", "LoamVerify", "LoamStore", "LoamDemo",
+        "LoamCrypto", "LoamCore", "LoamVerify", "LoamStore", "LoamDemo", "LoamEPCIS",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -52,6 +54,7 @@ let package = Package(
       name: "fuzz-bundles", dependencies: ["LoamCore", "LoamCrypto", "LoamVerify"], path: "Tools/fuzz/bundles"),
     .testTarget(name: "LoamCryptoTests", dependencies: ["LoamCrypto"]),
     .testTarget(name: "LoamCoreTests", dependencies: ["LoamCore"]),
+    .testTarget(name: "LoamEPCISTests", dependencies: ["LoamEPCIS", "LoamCore", "LoamCrypto"]),
     .testTarget(name: "LoamCLITests", dependencies: ["LoamCrypto"]),
   ]
 )

@@ -1,0 +1,159 @@
+import LoamCore
+
+/// The value rules of the EPCIS Event Hash ID pre-hash string (CBV 2.0 §8.9, rules 5–19): trimmed,
+/// timestamps in UTC at millisecond precision, numbers without trailing zeros, CBV URNs and bare
+/// vocabulary words as their Web URIs, EPC URNs and Digital Links as canonical Digital Links.
+public enum PreHashValue {
+  /// The vocabulary a bare word stands for in a field typed `@vocab` by the EPCIS 2.0 context.
+  public enum Vocabulary: Sendable {
+    case bizStep, disposition, businessTransactionType, sourceDestinationType, errorReason, component
+    case measurementType, sensorAlarm
+
+    var base: String {
+      switch self {
+      case .bizStep: "https://ref.gs1.org/cbv/BizStep-"
+      case .disposition: "https://ref.gs1.org/cbv/Disp-"
+      case .businessTransactionType: "https://ref.gs1.org/cbv/BTT-"
+      case .sourceDestinationType: "https://ref.gs1.org/cbv/SDT-"
+      case .errorReason: "https://ref.gs1.org/cbv/ER-"
+      case .component: "https://ref.gs1.org/cbv/Comp-"
+      // The 2.0.0 context maps these through its `gs1` prefix, https://gs1.org/voc/.
+      case .measurementType, .sensorAlarm: "https://gs1.org/voc/"
+      }
+    }
+  }
+
+  private static let cbvURNs: [(String, String)] = [
+    ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"),
+    ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-"),
+    ("urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/BTT-"),
+    ("urn:epcglobal:cbv:sdt:", "https://ref.gs1.org/cbv/SDT-"),
+    ("urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-"),
+  ]
+
+  /// Standard CURIE prefixes, expanded in values (user prefixes stay as written).
+  static let standardPrefixes: [String: String] = [
+    "cbv": "https://ref.gs1.org/cbv/", "gs1": "https://gs1.org/voc/", "epcis": "https://ref.gs1.org/epcis/",
+  ]
+
+  /// A plain value: trimmed, then vocabulary, CURIE, number and identifier rules.
+  public static func canonical(_ raw: String, vocabulary: Vocabulary? = nil) -> String {
+    let text = trimmed(raw)
+    if text.isEmpty { return text }
+    if let vocabulary, isBareWord(text) { return vocabulary.base + text }
+    for (urn, web) in cbvURNs where text.hasPrefix(urn) { return web + text.dropFirst(urn.utf8.count) }
+    if let colon = text.firstIndex(of: ":"), let base = standardPrefixes[String(text[..<colon])] {
+      return base + text[text.index(after: colon)...]
+    }
+    if let number = numeric(text) { return number }
+    return DigitalLink.canonical(text) ?? text
+  }
+
+  /// A JSON scalar as the pre-hash string writes it; nil for objects, arrays and null.
+  public static func canonical(_ value: JSONValueScalar, vocabulary: Vocabulary? = nil) -> String {
+    switch value {
+    case .string(let text): canonical(text, vocabulary: vocabulary)
+    case .number(let literal): numeric(literal) ?? literal
+    case .bool(let flag): flag ? "true" : "false"
+    }
+  }
+
+  /// A timestamp in UTC with exactly three decimals, rounded half up on the fourth (rule 9); the
+  /// value as written when it is not an xsd:dateTimeStamp.
+  public static func time(_ raw: String) -> String {
+    let text = trimmed(raw)
+    guard let (seconds, fraction) = parseDateTime(text) else { return text }
+    var millis = 0
+    var digits = Array(fraction.utf8).map { Int($0 - 0x30) }
+    while digits.count < 4 { digits.append(0) }
+    millis = digits[0] * 100 + digits[1] * 10 + digits[2]
+    if digits[3] >= 5 { millis += 1 }
+    let whole = seconds + Int64(millis / 1000)
+    millis %= 1000
+    let base = Timestamp(seconds: whole).description.dropLast()
+    let padded = String(repeating: "0", count: 3 - String(millis).count) + String(millis)
+    return "\(base).\(padded)Z"
+  }
+
+  /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` → (UTC seconds, fraction digits).
+  static func parseDateTime(_ text: String) -> (Int64, Substring)? {
+    let bytes = Array(text.utf8)
+    guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") else { return nil }
+    var index = 19
+    var fractionEnd = 19
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+      guard index > 20 else { return nil }
+      fractionEnd = index
+    }
+    var offsetSeconds: Int64 = 0
+    let zone = bytes[index...]
+    if zone.count == 1, zone.first == UInt8(ascii: "Z") || zone.first == UInt8(ascii: "z") {
+    } else if zone.count == 6, zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-"),
+      bytes[index + 3] == UInt8(ascii: ":"),
+      let hours = Int(String(decoding: bytes[(index + 1)...(index + 2)], as: UTF8.self)),
+      let minutes = Int(String(decoding: bytes[(index + 4)...(index + 5)], as: UTF8.self)), hours < 24, minutes < 60
+    {
+      offsetSeconds = Int64(hours * 3600 + minutes * 60) * (zone.first == UInt8(ascii: "-") ? -1 : 1)
+    } else {
+      return nil
+    }
+    let head = String(decoding: bytes[0..<19], as: UTF8.self).replacingT()
+    guard let stamp = Timestamp(head + "Z") else { return nil }
+    let fraction = fractionEnd > 20 ? text.utf8.dropFirst(20).prefix(fractionEnd - 20) : Substring("").utf8
+    return (stamp.seconds - offsetSeconds, Substring(fraction))
+  }
+
+  /// Numbers without trailing zeros, as the reference implementation prints them (an integral value
+  /// as an integer, otherwise the shortest decimal that round-trips).
+  static func numeric(_ text: String) -> String? {
+    guard isDecimalLiteral(text), let value = Double(text), value.isFinite else { return nil }
+    if value == value.rounded(), abs(value) < 1e16 { return String(Int64(value)) }
+    return value.description
+  }
+
+  private static func isDecimalLiteral(_ text: String) -> Bool {
+    var bytes = Substring(text).utf8[...]
+    if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+    let mantissa = bytes.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+    let exponent = bytes.dropFirst(mantissa.count)
+    let parts = mantissa.split(separator: UInt8(ascii: "."), maxSplits: 1, omittingEmptySubsequences: false)
+    guard !mantissa.isEmpty, parts.count <= 2, parts.contains(where: { !$0.isEmpty }),
+      parts.allSatisfy({ $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } })
+    else { return false }
+    if exponent.isEmpty { return true }
+    var digits = exponent.dropFirst()
+    if digits.first == UInt8(ascii: "+") || digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+    return !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+  }
+
+  private static func isBareWord(_ text: String) -> Bool {
+    text.utf8.allSatisfy { byte in
+      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+  }
+
+  static func trimmed(_ text: String) -> String {
+    let scalars = text.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+    let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+    return String(scalars[first...last])
+  }
+}
+
+/// A JSON scalar, for values that the pre-hash string writes as text.
+public enum JSONValueScalar: Sendable {
+  case string(String)
+  case number(String)
+  case bool(Bool)
+}
+
+extension String {
+  fileprivate func replacingT() -> String {
+    var bytes = Array(utf8)
+    if bytes.count > 10, bytes[10] == UInt8(ascii: "t") { bytes[10] = UInt8(ascii: "T") }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
