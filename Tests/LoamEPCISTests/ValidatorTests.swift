@@ -1,0 +1,54 @@
+import LoamCrypto
+import LoamEPCIS
+import Testing
+
+/// Document validation against GS1's own examples (all valid) and the openepcis invalid documents
+/// (each refused with its problem named). GS1's files have no open licence: they are read from
+/// `../shared/corpora/epcis` and these tests skip, saying so, when it is absent.
+@Suite struct ValidatorTests {
+  static func problems(_ path: String) throws -> [EPCISProblem] {
+    EPCISValidator.problems(in: try JSONParser().parse(try SharedCorpus.bytes(path)))
+  }
+
+  @Test(.enabled(if: SharedCorpus.isPresent, "GS1's EPCIS examples are not in ../shared/corpora/epcis"))
+  func everyGS1ExampleIsValid() throws {
+    let files = SharedCorpus.files(under: "examples/gs1")
+    #expect(files.count == 27)
+    for file in files {
+      let problems = try Self.problems(file)
+      #expect(problems.isEmpty, "\(file): \(problems)")
+    }
+  }
+
+  @Test(.enabled(if: SharedCorpus.isPresent, "the openepcis invalid documents are not in ../shared/corpora/epcis"))
+  func everyInvalidDocumentIsRefusedWithItsProblem() throws {
+    let expected: [String: (String, String)] = [
+      "EPCISDocument_without_context": ("$", "@context"),
+      "ObjectEvent_with_invalid_action": ("$.epcisBody.eventList[0].action", "\"CREATE\" is not one of"),
+      "ObjectEvent_with_quantity_as_text": ("$.epcisBody.eventList[0].quantityList[0].quantity", "\"twenty\" is not a number"),
+      "ObjectEvent_with_unknown_field_in_quantityList": ("$.epcisBody.eventList[0].quantityList[0].weight", "unknown member"),
+      "ObjectEvent_without_action_and_eventTime": ("$.epcisBody.eventList[0]", "\"eventTime\" is missing"),
+      "Combination_of_events_with_missing_mandatory_fields": ("$.epcisBody.eventList[", "is missing"),
+      "ObjectEvent_without_identifier_list": ("$.epcisBody.eventList[0]", "needs an \"epcList\""),
+      "ObjectEvent_with_invalid_eventTime_format": ("$.epcisBody.eventList[0].eventTime", "\"22-07-2026\" is not an RFC 3339"),
+    ]
+    let files = SharedCorpus.files(under: "examples/openepcis-invalid")
+    #expect(files.count == 8)
+    for file in files {
+      let name = String(file.split(separator: "/").last!.dropLast(5))
+      let (path, message) = try #require(expected[name], "\(name)")
+      let problems = try Self.problems(file)
+      #expect(
+        problems.contains { $0.path.hasPrefix(path) && $0.message.contains(message) },
+        "\(name): \(problems)")
+    }
+  }
+
+  @Test func unknownContextAndNonDocumentsAreNamed() throws {
+    let unknown = try JSONParser().parse(
+      #"{"@context":["https://example.org/my-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-01-01T00:00:00Z","epcisBody":{"eventList":[]}}"#
+    )
+    #expect(EPCISValidator.problems(in: unknown).map(\.path) == ["$.@context[0]"])
+    #expect(EPCISValidator.problems(in: .array([])).map(\.path) == ["$"])
+  }
+}
