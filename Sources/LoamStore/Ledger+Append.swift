@@ -21,8 +21,14 @@ extension Ledger {
   }
 
   /// Sequences `envelopes` as one batch (one fsync): all are accepted or none is.
+  ///
+  /// `next`, when given, is asked for more envelopes once each run is sequenced (in memory, under
+  /// the lock): it sees every entry of the batch so far, so a statement can name an entry of the
+  /// same batch by id (a `receive` its `ship`). Runs continue until it returns nil; the whole
+  /// batch is still written once, or not at all.
   public func append(
-    _ envelopes: [DSSEEnvelope], logSigner: NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout
+    _ envelopes: [DSSEEnvelope], logSigner: NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout,
+    next: (([Appended]) throws -> [DSSEEnvelope]?)? = nil
   ) throws -> AppendOutcome {
     let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
     defer { _ = lock }
@@ -33,65 +39,69 @@ extension Ledger {
       throw StoreError(.invalidInput, "the log key given does not match this ledger's log key \(state.logKey?.vkey ?? "(none)")")
     }
     let logged = max(now, state.lastLogged ?? now)
-    let prepared = Self.prepare(envelopes, state: state)
-    // Signatures are checked a chunk ahead of the state rules, which run in order meanwhile.
-    let chunkSize = 2048
-    let signatureSlots = SignatureSlots(count: envelopes.count)
-    let batchKeys = prepared.first?.keys ?? [:]
-    signatureSlots.start(envelopes, keys: batchKeys, range: 0..<min(chunkSize, envelopes.count))
     var results: [Appended] = []
     var lines: [[UInt8]] = []
     var pendingBytes = 0  // bytes of `lines`, newlines included
     var findings: [Finding] = []
     var batchRefs: [String: Int] = [:]
-    for (position, envelope) in envelopes.enumerated() {
-      if position % chunkSize == 0 {
-        signatureSlots.wait()
-        let next = min(position + chunkSize, envelopes.count)
-        signatureSlots.start(envelopes, keys: batchKeys, range: next..<min(next + chunkSize, envelopes.count))
-      }
-      var item = prepared[position]
-      item.signatures = signatureSlots[position]
-      if case .success(let parsed) = item.statement {
-        if !item.canonical {
-          findings.append(
-            Finding(
-              seq: state.size, entryID: nil, code: "statement.not-canonical",
-              message: "the statement payload is not RFC 8785 canonical JSON (sign it with `loam sign`)"))
-          continue
+    var run: [DSSEEnvelope]? = envelopes
+    while let envelopes = run, findings.isEmpty {
+      let prepared = Self.prepare(envelopes, state: state)
+      // Signatures are checked a chunk ahead of the state rules, which run in order meanwhile.
+      let chunkSize = 2048
+      let signatureSlots = SignatureSlots(count: envelopes.count)
+      let batchKeys = prepared.first?.keys ?? [:]
+      signatureSlots.start(envelopes, keys: batchKeys, range: 0..<min(chunkSize, envelopes.count))
+      for (position, envelope) in envelopes.enumerated() {
+        if position % chunkSize == 0 {
+          signatureSlots.wait()
+          let next = min(position + chunkSize, envelopes.count)
+          signatureSlots.start(envelopes, keys: batchKeys, range: next..<min(next + chunkSize, envelopes.count))
         }
-        if let ref = parsed.ref {
-          let payloadHash = SHA256.hash(envelope.payload)
-          if let earlier = state.refs[ref] {
-            if earlier.payloadHash == payloadHash, let entry = entryReader(for: state)(earlier.seq) {
-              results.append(Appended(entry: entry, duplicate: true))
-              continue
-            }
+        var item = prepared[position]
+        item.signatures = signatureSlots[position]
+        if case .success(let parsed) = item.statement {
+          if !item.canonical {
             findings.append(
               Finding(
-                seq: state.size, entryID: nil, code: "state.duplicate-ref",
-                message: "ref \"\(ref)\" was already used by entry \(earlier.seq) for a different statement"))
+                seq: state.size, entryID: nil, code: "statement.not-canonical",
+                message: "the statement payload is not RFC 8785 canonical JSON (sign it with `loam sign`)"))
             continue
           }
-          if let index = batchRefs[ref], SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
-            results.append(Appended(entry: results[index].entry, duplicate: true))
-            continue
+          if let ref = parsed.ref {
+            let payloadHash = SHA256.hash(envelope.payload)
+            if let earlier = state.refs[ref] {
+              if earlier.payloadHash == payloadHash, let entry = entryReader(for: state)(earlier.seq) {
+                results.append(Appended(entry: entry, duplicate: true))
+                continue
+              }
+              findings.append(
+                Finding(
+                  seq: state.size, entryID: nil, code: "state.duplicate-ref",
+                  message: "ref \"\(ref)\" was already used by entry \(earlier.seq) for a different statement"))
+              continue
+            }
+            if let index = batchRefs[ref], SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
+              results.append(Appended(entry: results[index].entry, duplicate: true))
+              continue
+            }
           }
         }
+        let entry = Entry(seq: state.size, logged: logged, prev: state.head, envelope: envelope)
+        let entryFindings = state.apply(entry, statement: item.statement, signatures: item.signatures).filter {
+          $0.severity == .error
+        }
+        if entryFindings.isEmpty {
+          if case .success(let parsed) = item.statement, let ref = parsed.ref { batchRefs[ref] = results.count }
+          results.append(Appended(entry: entry, duplicate: false))
+          state.trace?.locate(entry.seq, EntryLocation(offset: originalSize + pendingBytes, length: entry.line.count))
+          pendingBytes += entry.line.count + 1
+          lines.append(entry.line)
+        } else {
+          findings += entryFindings
+        }
       }
-      let entry = Entry(seq: state.size, logged: logged, prev: state.head, envelope: envelope)
-      let entryFindings = state.apply(entry, statement: item.statement, signatures: item.signatures).filter {
-        $0.severity == .error
-      }
-      if entryFindings.isEmpty {
-        if case .success(let parsed) = item.statement, let ref = parsed.ref { batchRefs[ref] = results.count }
-        results.append(Appended(entry: entry, duplicate: false))
-        state.trace?.locate(entry.seq, EntryLocation(offset: originalSize + pendingBytes, length: entry.line.count))
-        pendingBytes += entry.line.count + 1
-        lines.append(entry.line)
-      } else {
-        findings += entryFindings
-      }
+      run = findings.isEmpty ? try next?(results) : nil
     }
     if !findings.isEmpty { return .refused(findings) }
     if !lines.isEmpty {

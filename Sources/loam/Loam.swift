@@ -19,6 +19,7 @@ struct Loam: ParsableCommand {
       ShowCommand.self,
       CheckpointCommand.self,
       ReindexCommand.self,
+      ImportCommand.self, ExportCommand.self,
     ]
   )
 }

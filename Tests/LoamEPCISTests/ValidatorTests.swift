@@ -52,3 +52,34 @@ import Testing
     #expect(EPCISValidator.problems(in: .array([])).map(\.path) == ["$"])
   }
 }
+
+/// Every GS1 example maps to statements, or is refused for a reason Ledger/EPCIS.md documents.
+@Suite struct MappingTests {
+  @Test(.enabled(if: SharedCorpus.isPresent, "GS1's EPCIS examples are not in ../shared/corpora/epcis"))
+  func everyGS1ExampleMapsOrIsRefusedForADocumentedReason() throws {
+    let importer = EPCISImporter(defaultActor: "winery:cave", signers: ["winery:cave"])
+    var kinds: [String: Int] = [:]
+    for file in SharedCorpus.files(under: "examples/gs1") {
+      let document = EPCISDocument(json: try #require(try JSONParser().parse(try SharedCorpus.bytes(file)).objectValue))
+      do {
+        let items = try importer.items(from: document)
+        #expect(items.count >= document.events.count, "\(file)")
+        for item in items {
+          let statement: JSONObject
+          switch item.statement {
+          case .ready(let ready): statement = ready
+          case .needsEntry(let pending, _, _, _, _): statement = pending
+          }
+          kinds[statement["kind"]?.stringValue ?? "?", default: 0] += 1
+        }
+      } catch {
+        for problem in error.problems {
+          #expect(problem.message.contains("needs its field") || problem.message.contains("no quantity"), "\(file): \(problem)")
+        }
+        print("\(file): refused: \(error.problems.map(\.message))")
+      }
+    }
+    print("GS1 examples map to: \(kinds.sorted { $0.key < $1.key })")
+    #expect((kinds["observe"] ?? 0) > 0)
+  }
+}

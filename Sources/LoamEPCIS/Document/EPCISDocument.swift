@@ -8,6 +8,8 @@ public struct EPCISDocument: Sendable {
   /// Prefix → namespace IRI from `@context` (the standard context URLs themselves add none).
   public var namespaces: [String: String]
   public var events: [JSONObject]
+  /// The JSON path of the events (`$.epcisBody.eventList`, `$.epcisBody.event` …).
+  public var eventsPath = "$.epcisBody.eventList"
 
   /// The context URLs Loam knows (all three name the EPCIS 2.0 context; there is no network).
   public static let standardContexts: Set<String> = [
@@ -25,8 +27,10 @@ public struct EPCISDocument: Sendable {
       events = list.compactMap(\.objectValue)
     } else if let list = body?["queryResults"]?["resultsBody"]?["eventList"]?.arrayValue {
       events = list.compactMap(\.objectValue)
+      eventsPath = "$.epcisBody.queryResults.resultsBody.eventList"
     } else if let event = body?["event"]?.objectValue {
       events = [event]
+      eventsPath = "$.epcisBody.event"
     } else {
       events = []
     }

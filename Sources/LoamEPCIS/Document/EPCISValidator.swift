@@ -476,14 +476,7 @@ private struct Checker {
   // MARK: Formats
 
   /// `scheme:rest` with an RFC 3986 scheme and no whitespace or control characters.
-  static func isURI(_ text: String) -> Bool {
-    guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
-    let scheme = text[..<colon]
-    guard let first = scheme.first, first.isASCII, first.isLetter,
-      scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
-    else { return false }
-    return !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
-  }
+  static func isURI(_ text: String) -> Bool { EPCISValidatorFormats.isURI(text) }
 
   /// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, a real calendar date.
   static func isDateTime(_ text: String) -> Bool {

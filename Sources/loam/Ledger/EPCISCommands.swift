@@ -1,0 +1,337 @@
+import ArgumentParser
+import Dispatch
+import LoamCore
+import LoamCrypto
+import LoamEPCIS
+import LoamStore
+
+struct ImportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import", abstract: "Import events that other systems wrote.", subcommands: [ImportEPCISCommand.self])
+}
+
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export", abstract: "Export the ledger's events for other systems.",
+    subcommands: [ExportEPCISCommand.self, ExportFSMA204Command.self])
+}
+
+struct ImportEPCISCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "epcis",
+    abstract: "Validate GS1 EPCIS 2.0 JSON-LD documents and append their events as signed statements, in one batch.",
+    discussion: """
+      Each document is checked first (the structure, types and formats of the EPCIS 2.0 schema); one problem anywhere \
+      refuses the whole import, naming each problem's JSON path, and nothing is written. Events map to statements as \
+      Ledger/EPCIS.md says; an event with no Loam meaning is kept whole in an `observe` statement. Each statement's ref \
+      is its event's GS1 hash ID, so importing a document again logs nothing twice.
+
+      Statements are made by --as (default: the owner of the first --key), or by the participant an event names in \
+      `loam:actor`; give one --key per participant that acts. Documents are at most 8 MiB each.
+      """)
+
+  @OptionGroup var ledger: LedgerOption
+  @OptionGroup var logKey: LogKeyOption
+  @OptionGroup var keys: SigningKeysOption
+
+  @Option(name: .customLong("as"), help: "The participant that makes statements (default: the owner of the first --key).")
+  var participant: String?
+
+  @Flag(help: "Print the result as JSON.")
+  var json = false
+
+  @Argument(help: "EPCIS 2.0 JSON-LD documents (EPCISDocument or EPCISQueryDocument), or - for standard input.")
+  var files: [String]
+
+  static let maximumDocumentSize = 8 << 20
+
+  func run() throws {
+    guard !files.isEmpty else { throw ValidationError("give at least one EPCIS document") }
+    let documents = try files.map(Self.read)
+    let ledger = try ledger.open()
+    let state = try ledger.currentState()
+    let signingKeys = try keys.load()
+    var keysByParticipant: [String: [PrivateKey]] = [:]
+    for key in signingKeys {
+      guard let owner = state.keys[key.publicKey.keyID]?.owner else {
+        throw CLIError("no participant in \(ledger.directory) holds key \(key.publicKey.keyID.prefix(12))…; enroll it first")
+      }
+      keysByParticipant[owner, default: []].append(key)
+    }
+    let actor = participant ?? state.keys[signingKeys[0].publicKey.keyID]!.owner
+    guard keysByParticipant[actor] != nil else {
+      throw CLIError("--as \(actor): none of the --key files is \(actor)'s; give one of its keys")
+    }
+    let importer = EPCISImporter(defaultActor: actor, signers: Set(keysByParticipant.keys))
+    var items: [EPCISImporter.Item] = []
+    var problems: [String] = []
+    for (file, document) in zip(files, documents) {
+      do {
+        items += try importer.items(from: document, source: InputFile.name(file))
+      } catch {
+        problems += error.problems.map(\.description)
+      }
+    }
+    if !problems.isEmpty {
+      for problem in problems { Output.error(problem) }
+      throw CLIError("\(problems.count) event(s) cannot be imported; nothing was written to \(ledger.directory)")
+    }
+    let envelopes = try Self.sign(items, keys: keysByParticipant)
+    let outcome = try Self.append(items, envelopes, ledger: ledger, state: state, logKey: logKey, keys: keysByParticipant)
+    switch outcome {
+    case .refused(let findings):
+      for finding in findings {
+        let item = finding.seq.map { Int($0) - Int(state.size) }.flatMap { items.indices.contains($0) ? items[$0] : nil }
+        Output.error(
+          "refused: \(item.map { "event at \($0.path)" } ?? "an event") would break a rule: \(finding.code): \(finding.message)")
+      }
+      Output.error("nothing was written to \(ledger.directory)")
+      throw CLIError("", status: .findings)
+    case .appended(let results):
+      let fresh = results.filter { !$0.duplicate }
+      if json {
+        try Output.json(
+          [
+            "events": .number(JSONNumber(documents.reduce(0) { $0 + $1.events.count })),
+            "appended": .number(JSONNumber(fresh.count)),
+            "alreadyLogged": .number(JSONNumber(results.count - fresh.count)),
+            "first": fresh.first.map { .number(JSONNumber($0.entry.seq)) } ?? .null,
+            "last": fresh.last.map { .number(JSONNumber($0.entry.seq)) } ?? .null,
+          ])
+      } else {
+        let range = fresh.isEmpty ? "" : " as entries \(fresh.first!.entry.seq)–\(fresh.last!.entry.seq)"
+        print(
+          "imported \(documents.reduce(0) { $0 + $1.events.count }) events from \(documents.count) document(s): \(fresh.count) statements appended\(range), \(results.count - fresh.count) already logged"
+        )
+      }
+    }
+  }
+
+  static func read(_ path: String) throws -> EPCISDocument {
+    let bytes = try InputFile.read(path)
+    guard bytes.count <= maximumDocumentSize else {
+      throw CLIError(
+        "\(InputFile.name(path)) is \(bytes.count >> 20) MiB; an EPCIS document may be at most \(maximumDocumentSize >> 20) MiB (split it, and import the parts in one command)"
+      )
+    }
+    let value: JSONValue
+    do {
+      value = try JSONParser().parse(bytes)
+    } catch {
+      throw CLIError("\(InputFile.name(path)) is not JSON: \(error)")
+    }
+    let problems = EPCISValidator.problems(in: value)
+    if !problems.isEmpty {
+      for problem in problems.prefix(100) { Output.error("\(InputFile.name(path)): \(problem)") }
+      throw CLIError(
+        "\(InputFile.name(path)) is not a valid EPCIS 2.0 document (\(problems.count) problem(s)); nothing was imported")
+    }
+    return EPCISDocument(json: value.objectValue!)
+  }
+
+  /// Signs every ready statement on all cores; statements that name earlier entries are signed
+  /// when the batch reaches them.
+  static func sign(_ items: [EPCISImporter.Item], keys: [String: [PrivateKey]]) throws -> [DSSEEnvelope?] {
+    let slots = UnsafeMutableBufferPointer<Result<DSSEEnvelope?, any Error>>.allocate(capacity: max(items.count, 1))
+    slots.initialize(repeating: .success(nil))
+    defer {
+      slots.deinitialize()
+      slots.deallocate()
+    }
+    nonisolated(unsafe) let shared = slots
+    let chunk = max(1, items.count / 64)
+    DispatchQueue.concurrentPerform(iterations: (items.count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(items.count, (part + 1) * chunk) {
+        guard case .ready(let statement) = items[index].statement else { continue }
+        shared[index] = Result { try envelope(statement, items[index], keys: keys) }
+      }
+    }
+    return try slots.prefix(items.count).map { try $0.get() }
+  }
+
+  static func envelope(_ statement: JSONObject, _ item: EPCISImporter.Item, keys: [String: [PrivateKey]]) throws
+    -> DSSEEnvelope
+  {
+    let actor = statement["actor"]?.stringValue ?? ""
+    return try Signing.sign(statement: .object(statement), keys: keys[actor] ?? [], source: "the event at \(item.path)")
+  }
+
+  /// One batch in runs: each statement that names an earlier entry starts a run, completed once
+  /// everything before it is sequenced.
+  static func append(
+    _ items: [EPCISImporter.Item], _ envelopes: [DSSEEnvelope?], ledger: Ledger, state: LedgerState, logKey: LogKeyOption,
+    keys: [String: [PrivateKey]]
+  ) throws -> Ledger.AppendOutcome {
+    let signer = try logKey.signer(origin: try Signing.origin(of: ledger))
+    var position = 0
+    func readyRun() -> [DSSEEnvelope] {
+      var run: [DSSEEnvelope] = []
+      while position < items.count, let envelope = envelopes[position] {
+        run.append(envelope)
+        position += 1
+      }
+      return run
+    }
+    let first = readyRun()
+    return try ledger.append(first, logSigner: signer, now: Clock.now()) { appended in
+      guard position < items.count else { return nil }
+      var batch: [String: (SHA256Digest, String?)] = [:]
+      for result in appended {
+        guard let statement = try? Statement(payload: result.entry.envelope.payload), let ref = statement.ref else {
+          continue
+        }
+        if case .ship(let shipment) = statement.body {
+          batch[ref] = (result.entry.id, shipment.lot)
+        } else {
+          batch[ref] = (result.entry.id, nil)
+        }
+      }
+      let item = items[position]
+      let statement = try EPCISImporter.complete(item.statement) { ref in
+        if let found = batch[ref] { return found }
+        guard let record = state.refs[ref] else { return nil }
+        return (record.entryID, state.shipments[record.entryID]?.lot)
+      }
+      var run = [try envelope(statement, item, keys: keys)]
+      position += 1
+      run += readyRun()
+      return run
+    }
+  }
+}
+
+struct ExportEPCISCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "epcis",
+    abstract: "Write the ledger's events as one GS1 EPCIS 2.0 JSON-LD document, each with its GS1 event hash ID.",
+    discussion: """
+      Harvests, transforms, shipments, receipts, sales, measurements, observations and corrections become EPCIS events \
+      (Ledger/EPCIS.md); participants, fields, practices and certifications travel inside them (ILMD, certificationInfo \
+      and the loam: namespace). Every event's eventID is its CBV 2.0 event hash ID.
+      """)
+
+  @OptionGroup var ledger: LedgerOption
+
+  @Option(help: "Export only the events of this lot's backward trace (a lot id or a consumer item id).")
+  var lot: String?
+
+  @Option(help: "Export only entries from this seq on.")
+  var since: UInt64?
+
+  @Option(name: .shortAndLong, help: "The file to write (a new file), or - for standard output.")
+  var output: String
+
+  func run() throws {
+    let ledger = try ledger.open()
+    let state = try ledger.currentState()
+    var selected: Set<UInt64>? = nil
+    if let lot {
+      let tracer = Tracer(state: state, entry: ledger.entryReader(for: state))
+      do {
+        selected = Self.seqs(of: try tracer.backward(try tracer.lot(forLotOrItem: lot)))
+      } catch let error as TraceError {
+        throw CLIError("\(error)")
+      }
+    }
+    let history = LedgerHistory()
+    var chosen: [Statement] = []
+    try ledger.forEachLine { seq, line in
+      let entry = try Entry(line: Array(line))
+      guard let statement = try? Statement(payload: entry.envelope.payload) else { return true }
+      history.record(statement, id: entry.id)
+      let wanted: Bool
+      if let selected {
+        if case .correct(let correction) = statement.body, let target = history.seq(of: correction.entry) {
+          wanted = selected.contains(target)
+        } else {
+          wanted = selected.contains(seq)
+        }
+      } else {
+        wanted = seq >= (since ?? 0)
+      }
+      if wanted, EPCISExporter.exportedKinds.contains(statement.kind) { chosen.append(statement) }
+      history.seqs[entry.id] = seq
+      return true
+    }
+    let exporter = EPCISExporter(context: history.context)
+    let events = chosen.compactMap(exporter.event(for:))
+    let document = EPCISExporter.document(events: events, created: Clock.now())
+    var bytes = try JCS.canonicalize(.object(document))
+    bytes.append(UInt8(ascii: "\n"))
+    if output == "-" {
+      print(String(decoding: bytes, as: UTF8.self), terminator: "")
+    } else {
+      try FileIO.writeNew(output, bytes)
+      Output.note("Wrote \(output): \(events.count) EPCIS events, each with its GS1 event hash ID.")
+    }
+  }
+
+  static func seqs(of trace: LotTrace) -> Set<UInt64> {
+    var out: Set<UInt64> = []
+    if let origin = trace.origin { out.insert(origin.seq) }
+    for event in trace.custody { out.insert(event.seq) }
+    for input in trace.inputs { out.formUnion(seqs(of: input.trace)) }
+    return out
+  }
+}
+
+/// What the exporter needs to know about earlier entries: statements by id, fields' histories.
+final class LedgerHistory: @unchecked Sendable {
+  var statements: [SHA256Digest: Statement] = [:]
+  var seqs: [SHA256Digest: UInt64] = [:]
+  var fields: [String: [Statement]] = [:]
+
+  func record(_ statement: Statement, id: SHA256Digest) {
+    switch statement.body {
+    case .practice(let practice): fields[practice.field, default: []].append(statement)
+    case .certify(let certification):
+      if case .field(let field) = certification.subject { fields[field, default: []].append(statement) }
+    default: break
+    }
+    if EPCISExporter.exportedKinds.contains(statement.kind) { statements[id] = statement }
+  }
+
+  func seq(of id: SHA256Digest) -> UInt64? { seqs[id] }
+
+  var context: EPCISExporter.Context {
+    EPCISExporter.Context(statement: { self.statements[$0] }, fieldHistory: { self.fields[$0] ?? [] })
+  }
+}
+
+struct ExportFSMA204Command: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fsma204",
+    abstract: "Write the FDA FSMA 204 traceability records of a lot's trace as a sortable CSV spreadsheet.",
+    discussion: """
+      One row per critical tracking event (harvesting, shipping, receiving, transformation) of the lot's backward \
+      trace, with its key data elements, sorted by date then traceability lot code.
+      """)
+
+  @OptionGroup var ledger: LedgerOption
+
+  @Argument(help: "The lot (or consumer item) whose records to write.")
+  var lot: String
+
+  @Option(name: .shortAndLong, help: "The CSV file to write (a new file), or - for standard output.")
+  var output: String
+
+  func run() throws {
+    let ledger = try ledger.open()
+    let state = try ledger.currentState()
+    let tracer = Tracer(state: state, entry: ledger.entryReader(for: state))
+    let trace: LotTrace
+    do {
+      trace = try tracer.backward(try tracer.lot(forLotOrItem: lot))
+    } catch let error as TraceError {
+      throw CLIError("\(error)")
+    }
+    let rows = FSMA204.rows(trace)
+    let text = FSMA204.csv(rows)
+    if output == "-" {
+      print(text, terminator: "")
+    } else {
+      try FileIO.writeNew(output, Array(text.utf8))
+      Output.note("Wrote \(output): \(rows.count) critical tracking events of \(lot).")
+    }
+  }
+}
