@@ -202,6 +202,29 @@ import Testing
     #expect(sold.stdout.contains("1 statements appended"))
   }
 
+  /// GS1's examples are about GS1's sample company: each is valid, and its import into the demo
+  /// ledger is refused for a reason Ledger/EPCIS.md gives, naming the event, with nothing written.
+  @Test(.enabled(if: schemaCheck != nil, "GS1's EPCIS examples are not in ../shared/corpora/epcis"))
+  func everyGS1ExampleIsRefusedForADocumentedReason() throws {
+    let scratch = try Scratch()
+    let (ledger, keys, logKey) = try Self.demo(scratch)
+    let winery = try #require(keys.first { $0.hasSuffix("winery-cave.pem") })
+    let base = URL(fileURLWithPath: Self.schemaCheck!).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("examples/gs1").path
+    let files = try #require(FileManager.default.subpaths(atPath: base)).filter { $0.hasSuffix(".jsonld") }.sorted()
+    #expect(files.count == 27)
+    let before = try snapshot(ledger)
+    for file in files {
+      let result = try LoamBinary.run(
+        ["import", "epcis", "--ledger", ledger, "--log-key", logKey, "--key", winery, "\(base)/\(file)"])
+      #expect(result.status == 1, "\(file): \(result)")
+      #expect(result.stderr.contains("refused: event at \(base)/\(file) $.epcisBody."), "\(file): \(result)")
+      let reasons = ["state.unknown-lot", "was never imported into this ledger", "no shipment of"]
+      #expect(reasons.contains { result.stderr.contains($0) }, "\(file): \(result)")
+    }
+    #expect(try snapshot(ledger) == before)
+  }
+
   @Test func fsma204RecordsOfTheBottle() throws {
     let scratch = try Scratch()
     let (ledger, _, _) = try Self.demo(scratch)

@@ -187,10 +187,17 @@ struct ImportEPCISCommand: ParsableCommand {
         }
       }
       let item = items[position]
-      let statement = try EPCISImporter.complete(item.statement) { ref in
-        if let found = batch[ref] { return found }
-        guard let record = state.refs[ref] else { return nil }
-        return (record.entryID, state.shipments[record.entryID]?.lot)
+      let statement: JSONObject
+      do {
+        statement = try EPCISImporter.complete(item.statement) { ref in
+          if let found = batch[ref] { return found }
+          guard let record = state.refs[ref] else { return nil }
+          return (record.entryID, state.shipments[record.entryID]?.lot)
+        }
+      } catch let error as EPCISImporter.Failure {
+        let reason = error.problems.map(\.message).joined(separator: "; ")
+        throw CLIError(
+          "refused: event at \(item.path): \(reason); nothing was written to \(ledger.directory)", status: .findings)
       }
       var run = [try envelope(statement, item, keys: keys)]
       position += 1
