@@ -50,6 +50,7 @@ let package = Package(
     .executableTarget(name: "fuzz-json", dependencies: ["LoamCore", "LoamCrypto"], path: "Tools/fuzz/json"),
     .executableTarget(name: "fuzz-keys", dependencies: ["LoamCrypto"], path: "Tools/fuzz/keys"),
     .executableTarget(name: "fuzz-notes", dependencies: ["LoamCrypto"], path: "Tools/fuzz/notes"),
+    .executableTarget(name: "fuzz-epcis", dependencies: ["LoamCrypto", "LoamEPCIS"], path: "Tools/fuzz/epcis"),
     .executableTarget(
       name: "fuzz-bundles", dependencies: ["LoamCore", "LoamCrypto", "LoamVerify"], path: "Tools/fuzz/bundles"),
     .testTarget(name: "LoamCryptoTests", dependencies: ["LoamCrypto"]),

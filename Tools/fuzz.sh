@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a libFuzzer harness (json, keys, notes or bundles) for S seconds with AddressSanitizer, seeded from
+# Runs a libFuzzer harness (json, keys, notes, bundles or epcis) for S seconds with AddressSanitizer, seeded from
 # the test vectors. Usage: Tools/fuzz.sh HARNESS [SECONDS=60]. Findings land in .build-fuzz/findings/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,11 @@ case $harness in
   json) seeds=(Tests/Vectors/jcs/input Tests/Vectors/jcs/output Tests/Vectors/w3c-data-integrity) ;;
   keys) seeds=(Tests/Vectors/key-formats) ;;
   notes) seeds=(Tests/Vectors/signed-note) ;;
+  epcis)
+    # The event-hash vectors, GS1's examples and the openepcis invalid documents when ../shared has them.
+    max_kib=256
+    seeds=(Tests/Vectors/epcis-event-hash)
+    [ -d ../shared/corpora/epcis/examples ] && seeds+=(../shared/corpora/epcis/examples) ;;
   bundles)
     # A real bundle from the demo, and its log key, so mutations get past the checkpoint's signature.
     swift build --product loam >/dev/null
@@ -28,7 +33,7 @@ case $harness in
     rm -rf "$demo" "$corpus" # the log key is new each run: an old corpus no longer gets past it
     max_kib=1024
     seeds=(.build-fuzz/seeds/bundles) ;;
-  *) echo "unknown harness $harness (json, keys, notes, bundles)" >&2; exit 2 ;;
+  *) echo "unknown harness $harness (json, keys, notes, bundles, epcis)" >&2; exit 2 ;;
 esac
 mkdir -p "$corpus" .build-fuzz/findings
 for seed in "${seeds[@]}"; do find "$seed" -type f -size -"$max_kib"k -exec cp {} "$corpus/" \; ; done

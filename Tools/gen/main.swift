@@ -1,6 +1,6 @@
 // loam-gen: writes a large, realistic, valid synthetic ledger for tests and benchmarks.
 //
-//   loam-gen --out DIR --keys DIR --entries N [--alg ed25519|p256] [--envelopes FILE --count M]
+//   loam-gen --out DIR --keys DIR --entries N [--alg ed25519|p256] [--envelopes FILE --count M] [--all-keys]
 //
 // Hundreds of growers and their fields, practices, soil tests and certifications, harvests,
 // partial shipments and receipts, pressing, blending and bottling into serialised bottles,
@@ -16,6 +16,8 @@ import LoamCrypto
 struct Options {
   var out = ""
   var keys = ""
+  /// Write every participant's key (not only coop, grower:0 and lab:0), e.g. to re-import an export.
+  var allKeys = false
   var entries = 10_000
   var algorithm = SignatureAlgorithm.ed25519
   var envelopes: String? = nil
@@ -27,6 +29,7 @@ struct Options {
       switch argument {
       case "--out": out = arguments.next() ?? ""
       case "--keys": keys = arguments.next() ?? ""
+      case "--all-keys": allKeys = true
       case "--entries": entries = Int(arguments.next() ?? "") ?? 0
       case "--alg": algorithm = arguments.next() == "p256" ? .ecdsaP256SHA256 : .ed25519
       case "--envelopes": envelopes = arguments.next()
@@ -39,7 +42,9 @@ struct Options {
 
   static func usage() -> Never {
     FileHandle.standardError.write(
-      Data("usage: loam-gen --out DIR --keys DIR --entries N (N ≥ 20) [--alg ed25519|p256] [--envelopes FILE --count M]\n".utf8))
+      Data(
+        "usage: loam-gen --out DIR --keys DIR --entries N (N ≥ 20) [--alg ed25519|p256] [--envelopes FILE --count M] [--all-keys]\n"
+          .utf8))
     exit(2)
   }
 }
@@ -390,7 +395,8 @@ final class Generator {
 
   func writeKeys() throws {
     try KeyFile.write(logKey.privateKey, to: options.keys + "/log.pem")
-    for id in ["coop", "grower:0", "lab:0"] {
+    let ids = options.allKeys ? keys.keys.sorted() : ["coop", "grower:0", "lab:0"]
+    for id in ids {
       try KeyFile.write(keys[id]!, to: options.keys + "/\(id.replacingOccurrences(of: ":", with: "-")).pem")
     }
   }

@@ -1,7 +1,8 @@
+import Dispatch
 public import LoamCrypto
 
 /// One thing wrong with an EPCIS document, at a JSON path (`$.epcisBody.eventList[2].action`).
-public struct EPCISProblem: Hashable, Sendable, CustomStringConvertible {
+public struct EPCISProblem: Error, Hashable, Sendable, CustomStringConvertible {
   public var path: String
   public var message: String
 
@@ -133,9 +134,26 @@ private struct Checker {
     }
   }
 
+  /// Events are checked on all cores; problems keep document order.
   mutating func eventList(_ value: JSONValue, _ path: String) {
     guard let events = value.arrayValue else { return fail(path, "must be an array of events") }
-    for (index, event) in events.enumerated() { self.event(event, "\(path)[\(index)]") }
+    let chunk = max(256, events.count / 64)
+    let parts = (events.count + chunk - 1) / chunk
+    let found = UnsafeMutableBufferPointer<[EPCISProblem]>.allocate(capacity: max(parts, 1))
+    found.initialize(repeating: [])
+    defer {
+      found.deinitialize()
+      found.deallocate()
+    }
+    nonisolated(unsafe) let shared = found
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      var checker = Checker()
+      for index in (part * chunk)..<min(events.count, (part + 1) * chunk) {
+        checker.event(events[index], "\(path)[\(index)]")
+      }
+      shared[part] = checker.problems
+    }
+    for part in found.prefix(parts) { problems += part }
   }
 
   // MARK: Events

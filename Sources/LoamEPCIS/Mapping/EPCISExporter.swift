@@ -213,11 +213,29 @@ public struct EPCISExporter: Sendable {
 /// Format checks shared by the validator and the mapping.
 enum EPCISValidatorFormats {
   static func isURI(_ text: String) -> Bool {
-    guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
-    let scheme = text[..<colon]
-    guard let first = scheme.first, first.isASCII, first.isLetter,
-      scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
-    else { return false }
-    return !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+    var bytes = text.utf8.makeIterator()
+    guard let first = bytes.next(), isLetter(first) else { return false }
+    var sawColon = false
+    var ascii = true
+    while let byte = bytes.next() {
+      if !sawColon {
+        if byte == UInt8(ascii: ":") {
+          sawColon = true
+        } else if !(isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2B || byte == 0x2D || byte == 0x2E) {
+          return false
+        }
+      } else if byte <= 0x20 || byte == 0x7F {
+        return false
+      } else if byte >= 0x80 {
+        ascii = false
+      }
+    }
+    guard sawColon else { return false }
+    // Outside ASCII, Unicode's other whitespace (NBSP, line separators …) is refused too.
+    return ascii || !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+  }
+
+  private static func isLetter(_ byte: UInt8) -> Bool {
+    (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
   }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import LoamCore
 public import LoamCrypto
 
@@ -39,35 +40,69 @@ public struct EPCISImporter: Sendable {
     self.signers = signers
   }
 
-  /// The statements of every event; `source` (a file name) prefixes each item's path.
+  /// The statements of every event; `source` (a file name) prefixes each item's path. Events are
+  /// hashed and mapped on all cores; the result is in document order.
   public func items(from document: EPCISDocument, source: String = "") throws(Failure) -> [Item] {
+    let events = document.events
+    let mapped = UnsafeMutableBufferPointer<Result<[Item], EPCISProblem>>.allocate(capacity: max(events.count, 1))
+    mapped.initialize(repeating: .success([]))
+    defer {
+      mapped.deinitialize()
+      mapped.deallocate()
+    }
+    nonisolated(unsafe) let shared = mapped
+    let chunk = max(1, events.count / 64)
+    DispatchQueue.concurrentPerform(iterations: (events.count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(events.count, (part + 1) * chunk) {
+        shared[index] = self.items(of: events[index], index: index, in: document, source: source)
+      }
+    }
     var items: [Item] = []
     var problems: [EPCISProblem] = []
-    var shipments: [(lot: String, to: String, ref: String)] = []
-    for (index, event) in document.events.enumerated() {
-      let at =
-        (source.isEmpty ? "" : "\(source) ")
-        + (document.eventsPath.hasSuffix(".event") ? document.eventsPath : "\(document.eventsPath)[\(index)]")
-      let hashID = document.hasher(for: event).hashID(of: event)
-      do {
-        for (offset, pending) in try statements(for: event, hashID: hashID, shipments: shipments).enumerated() {
-          // An error declaration hashes like the event it corrects: its correction takes "#error".
-          let ref = event["errorDeclaration"] != nil ? "\(hashID)#error" : offset == 0 ? hashID : "\(hashID)#\(offset)"
-          var pending = pending
-          pending.set("ref", .string(ref))
-          items.append(Item(path: at, hashID: hashID, statement: pending))
-          if case .ready(let statement) = pending, statement["kind"]?.stringValue == "ship",
-            let lot = statement["lot"]?.stringValue, let to = statement["to"]?.stringValue
-          {
-            shipments.append((lot, to, ref))
+    var lastShipment: [String: String] = [:]  // "lot\u{0}to" → ref of the last ship in this document
+    for result in mapped.prefix(events.count) {
+      switch result {
+      case .failure(let problem):
+        problems.append(problem)
+      case .success(let mappedItems):
+        for var item in mappedItems {
+          let statement = item.statement.json
+          if case .needsEntry(let json, let member, let refs, let lot?, nil) = item.statement, member == "shipment" {
+            let key = lot + "\u{0}" + (json["actor"]?.stringValue ?? "")
+            item.statement = .needsEntry(json, member: member, refs: refs, lot: lot, fallbackRef: lastShipment[key])
           }
+          if statement["kind"]?.stringValue == "ship", let lot = statement["lot"]?.stringValue,
+            let to = statement["to"]?.stringValue, let ref = statement["ref"]?.stringValue
+          {
+            lastShipment[lot + "\u{0}" + to] = ref
+          }
+          items.append(item)
         }
-      } catch {
-        problems.append(EPCISProblem(path: at, message: error.message))
       }
     }
     if !problems.isEmpty { throw Failure(problems: problems) }
     return items
+  }
+
+  private func items(of event: JSONObject, index: Int, in document: EPCISDocument, source: String) -> Result<
+    [Item], EPCISProblem
+  > {
+    let at =
+      (source.isEmpty ? "" : "\(source) ")
+      + (document.eventsPath.hasSuffix(".event") ? document.eventsPath : "\(document.eventsPath)[\(index)]")
+    let hashID = document.hasher(for: event).hashID(of: event)
+    do {
+      return .success(
+        try statements(for: event, hashID: hashID).enumerated().map { offset, pending in
+          // An error declaration hashes like the event it corrects: its correction takes "#error".
+          let ref = event["errorDeclaration"] != nil ? "\(hashID)#error" : offset == 0 ? hashID : "\(hashID)#\(offset)"
+          var pending = pending
+          pending.set("ref", .string(ref))
+          return Item(path: at, hashID: hashID, statement: pending)
+        })
+    } catch {
+      return .failure(EPCISProblem(path: at, message: error.message))
+    }
   }
 
   struct MappingError: Error {
@@ -77,9 +112,7 @@ public struct EPCISImporter: Sendable {
 
   // MARK: Events → statements
 
-  func statements(for event: JSONObject, hashID: String, shipments: [(lot: String, to: String, ref: String)])
-    throws(MappingError) -> [Pending]
-  {
+  func statements(for event: JSONObject, hashID: String) throws(MappingError) -> [Pending] {
     let actor = event["loam:actor"]?.stringValue ?? defaultActor
     guard signers.contains(actor) else {
       throw MappingError("the event is by \(actor), and no --key given is \(actor)'s (give that participant's key)")
@@ -187,9 +220,8 @@ public struct EPCISImporter: Sendable {
       let shipHash = event["loam:shipment"]?.stringValue
       return lots.map { lot, quantity in
         let refs = shipHash.map { hash in [hash] + (1..<64).map { "\(hash)#\($0)" } } ?? []
-        let fallback = shipments.last { $0.lot == lot && $0.to == actor }?.ref
         return .needsEntry(
-          statement(.receive, [("quantity", quantity)]), member: "shipment", refs: refs, lot: lot, fallbackRef: fallback)
+          statement(.receive, [("quantity", quantity)]), member: "shipment", refs: refs, lot: lot, fallbackRef: nil)
       }
     }
 
@@ -339,6 +371,14 @@ public struct EPCISImporter: Sendable {
 }
 
 extension EPCISImporter.Pending {
+  /// The statement, complete or not.
+  public var json: JSONObject {
+    switch self {
+    case .ready(let statement): statement
+    case .needsEntry(let statement, _, _, _, _): statement
+    }
+  }
+
   mutating func set(_ key: String, _ value: JSONValue) {
     switch self {
     case .ready(var statement):

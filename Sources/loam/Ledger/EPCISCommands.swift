@@ -132,21 +132,34 @@ struct ImportEPCISCommand: ParsableCommand {
   /// Signs every ready statement on all cores; statements that name earlier entries are signed
   /// when the batch reaches them.
   static func sign(_ items: [EPCISImporter.Item], keys: [String: [PrivateKey]]) throws -> [DSSEEnvelope?] {
-    let slots = UnsafeMutableBufferPointer<Result<DSSEEnvelope?, any Error>>.allocate(capacity: max(items.count, 1))
+    let ready = items.map { item -> JSONObject? in
+      if case .ready(let statement) = item.statement { return statement }
+      return nil
+    }
+    var out = [DSSEEnvelope?](repeating: nil, count: items.count)
+    let indices = ready.indices.filter { ready[$0] != nil }
+    for (index, envelope) in zip(indices, try sign(indices.map { (ready[$0]!, items[$0]) }, keys: keys)) {
+      out[index] = envelope
+    }
+    return out
+  }
+
+  /// Signs statements on all cores, in order.
+  static func sign(_ work: [(JSONObject, EPCISImporter.Item)], keys: [String: [PrivateKey]]) throws -> [DSSEEnvelope] {
+    let slots = UnsafeMutableBufferPointer<Result<DSSEEnvelope?, any Error>>.allocate(capacity: max(work.count, 1))
     slots.initialize(repeating: .success(nil))
     defer {
       slots.deinitialize()
       slots.deallocate()
     }
     nonisolated(unsafe) let shared = slots
-    let chunk = max(1, items.count / 64)
-    DispatchQueue.concurrentPerform(iterations: (items.count + chunk - 1) / chunk) { part in
-      for index in (part * chunk)..<min(items.count, (part + 1) * chunk) {
-        guard case .ready(let statement) = items[index].statement else { continue }
-        shared[index] = Result { try envelope(statement, items[index], keys: keys) }
+    let chunk = max(1, work.count / 64)
+    DispatchQueue.concurrentPerform(iterations: (work.count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(work.count, (part + 1) * chunk) {
+        shared[index] = Result { try envelope(work[index].0, work[index].1, keys: keys) }
       }
     }
-    return try slots.prefix(items.count).map { try $0.get() }
+    return try slots.prefix(work.count).map { try $0.get()! }
   }
 
   static func envelope(_ statement: JSONObject, _ item: EPCISImporter.Item, keys: [String: [PrivateKey]]) throws
@@ -156,54 +169,61 @@ struct ImportEPCISCommand: ParsableCommand {
     return try Signing.sign(statement: .object(statement), keys: keys[actor] ?? [], source: "the event at \(item.path)")
   }
 
-  /// One batch in runs: each statement that names an earlier entry starts a run, completed once
-  /// everything before it is sequenced.
+  /// One batch in runs. A statement that names an earlier entry (a receipt its shipment) is completed
+  /// once that entry is sequenced: a run ends before the first such statement whose entry is in the
+  /// run itself. The envelopes are this process's own signatures, so the ledger does not verify them
+  /// again (`loam verify` does); the rules still check every key against its actor.
   static func append(
     _ items: [EPCISImporter.Item], _ envelopes: [DSSEEnvelope?], ledger: Ledger, state: LedgerState, logKey: LogKeyOption,
     keys: [String: [PrivateKey]]
   ) throws -> Ledger.AppendOutcome {
     let signer = try logKey.signer(origin: try Signing.origin(of: ledger))
     var position = 0
-    func readyRun() -> [DSSEEnvelope] {
-      var run: [DSSEEnvelope] = []
-      while position < items.count, let envelope = envelopes[position] {
-        run.append(envelope)
+    var sequenced: [String: (SHA256Digest, String?)] = [:]  // ref → entry id, shipment lot
+    var recorded = 0  // results already in `sequenced`
+    func ref(_ statement: JSONObject) -> String? { statement["ref"]?.stringValue }
+    func nextRun(_ appended: [Ledger.Appended]) throws -> [DSSEEnvelope]? {
+      // Results come one per envelope, in order: the n-th is items[n].
+      while recorded < appended.count {
+        let statement = items[recorded].statement.json
+        if let ref = ref(statement) {
+          let lot = statement["kind"]?.stringValue == "ship" ? statement["lot"]?.stringValue : nil
+          sequenced[ref] = (appended[recorded].entry.id, lot)
+        }
+        recorded += 1
+      }
+      guard position < items.count else { return nil }
+      var run: [DSSEEnvelope?] = []
+      var toSign: [(Int, JSONObject, EPCISImporter.Item)] = []
+      var inRun: Set<String> = []
+      while position < items.count {
+        let item = items[position]
+        if case .needsEntry(_, _, let refs, _, let fallback) = item.statement {
+          if !inRun.isDisjoint(with: refs + (fallback.map { [$0] } ?? [])) { break }
+          do {
+            let statement = try EPCISImporter.complete(item.statement) { ref in
+              if let found = sequenced[ref] { return found }
+              guard let record = state.refs[ref] else { return nil }
+              return (record.entryID, state.shipments[record.entryID]?.lot)
+            }
+            toSign.append((run.count, statement, item))
+            run.append(nil)
+          } catch {
+            let reason = error.problems.map(\.message).joined(separator: "; ")
+            throw CLIError(
+              "refused: event at \(item.path): \(reason); nothing was written to \(ledger.directory)", status: .findings)
+          }
+        } else {
+          run.append(envelopes[position])
+        }
+        if let ref = ref(item.statement.json) { inRun.insert(ref) }
         position += 1
       }
-      return run
+      let signed = try Self.sign(toSign.map { ($0.1, $0.2) }, keys: keys)
+      for (index, envelope) in zip(toSign.map(\.0), signed) { run[index] = envelope }
+      return run.map { $0! }
     }
-    let first = readyRun()
-    return try ledger.append(first, logSigner: signer, now: Clock.now()) { appended in
-      guard position < items.count else { return nil }
-      var batch: [String: (SHA256Digest, String?)] = [:]
-      for result in appended {
-        guard let statement = try? Statement(payload: result.entry.envelope.payload), let ref = statement.ref else {
-          continue
-        }
-        if case .ship(let shipment) = statement.body {
-          batch[ref] = (result.entry.id, shipment.lot)
-        } else {
-          batch[ref] = (result.entry.id, nil)
-        }
-      }
-      let item = items[position]
-      let statement: JSONObject
-      do {
-        statement = try EPCISImporter.complete(item.statement) { ref in
-          if let found = batch[ref] { return found }
-          guard let record = state.refs[ref] else { return nil }
-          return (record.entryID, state.shipments[record.entryID]?.lot)
-        }
-      } catch let error as EPCISImporter.Failure {
-        let reason = error.problems.map(\.message).joined(separator: "; ")
-        throw CLIError(
-          "refused: event at \(item.path): \(reason); nothing was written to \(ledger.directory)", status: .findings)
-      }
-      var run = [try envelope(statement, item, keys: keys)]
-      position += 1
-      run += readyRun()
-      return run
-    }
+    return try ledger.append([], logSigner: signer, now: Clock.now(), signatures: .signedHere, next: nextRun)
   }
 }
 
