@@ -21,6 +21,33 @@ extension Ledger {
     }
   }
 
+  /// One entry as read back, its statement parsed (nil when the payload is not a valid statement).
+  public struct ReadEntry: Sendable {
+    public var seq: UInt64
+    public var entry: Entry
+    public var statement: Statement?
+  }
+
+  /// Visits the log in batches of up to 4096 entries, each batch parsed on all cores; lines that
+  /// are not entries are skipped (`loam verify` reports them).
+  public func forEachEntryBatch(_ body: ([ReadEntry]) throws -> Void) throws {
+    var reader = try LogReader(path: entriesPath)
+    defer { reader.close() }
+    var seq: UInt64 = 0
+    while true {
+      let lines = try reader.nextBatch(maximum: 4096)
+      if lines.isEmpty { return }
+      var batch: [ReadEntry] = []
+      batch.reserveCapacity(lines.count)
+      for (offset, item) in Self.parseLines(lines).enumerated() {
+        guard let (entry, statement) = item else { continue }
+        batch.append(ReadEntry(seq: seq + UInt64(offset), entry: entry, statement: try? statement.get()))
+      }
+      seq += UInt64(lines.count)
+      try body(batch)
+    }
+  }
+
   /// The entry at `seq`, or nil.
   public func readEntry(seq target: UInt64) throws -> Entry? {
     var found: Entry? = nil

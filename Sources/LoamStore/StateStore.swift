@@ -50,6 +50,9 @@ final class StateStore: @unchecked Sendable {
     sqlite3_busy_timeout(db, 5000)
     try execute("PRAGMA journal_mode=WAL")
     try execute("PRAGMA synchronous=NORMAL")
+    // Keys are mostly digests, so writes land all over the B-tree: a page cache of 64 MiB (instead of
+    // SQLite's 2 MiB) keeps a large batch's writes from re-reading the same pages.
+    try execute("PRAGMA cache_size=-65536")
     try execute(
       "CREATE TABLE IF NOT EXISTS rows (tbl INTEGER NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID"
     )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Glibc
 import LoamCore
 import LoamCrypto
 import LoamEPCIS
@@ -80,8 +81,10 @@ struct ImportEPCISCommand: ParsableCommand {
     let outcome = try Self.append(items, envelopes, ledger: ledger, state: state, logKey: logKey, keys: keysByParticipant)
     switch outcome {
     case .refused(let findings):
+      // A finding names the seq its entry would have had; statements already logged (by ref) take none.
+      let fresh = items.filter { item in item.statement.json["ref"]?.stringValue.map { state.refs[$0] == nil } ?? true }
       for finding in findings {
-        let item = finding.seq.map { Int($0) - Int(state.size) }.flatMap { items.indices.contains($0) ? items[$0] : nil }
+        let item = finding.seq.map { Int($0) - Int(state.size) }.flatMap { fresh.indices.contains($0) ? fresh[$0] : nil }
         Output.error(
           "refused: \(item.map { "event at \($0.path)" } ?? "an event") would break a rule: \(finding.code): \(finding.message)")
       }
@@ -250,9 +253,9 @@ struct ExportEPCISCommand: ParsableCommand {
 
   func run() throws {
     let ledger = try ledger.open()
-    let state = try ledger.currentState()
     var selected: Set<UInt64>? = nil
     if let lot {
+      let state = try ledger.currentState()
       let tracer = Tracer(state: state, entry: ledger.entryReader(for: state))
       do {
         selected = Self.seqs(of: try tracer.backward(try tracer.lot(forLotOrItem: lot)))
@@ -260,37 +263,68 @@ struct ExportEPCISCommand: ParsableCommand {
         throw CLIError("\(error)")
       }
     }
+    // The document around an empty event list, canonical (JCS), split where the events go.
+    let empty = try JCS.canonicalize(.object(EPCISExporter.document(events: [], created: Clock.now())))
+    let marker = Array("\"eventList\":[]".utf8)
+    guard let cut = Self.find(marker, in: empty) else { throw CLIError("internal: no event list in the document") }
+    let head = Array(empty[..<(cut + marker.count - 1)])
+    let tail = Array(empty[(cut + marker.count - 1)...]) + [UInt8(ascii: "\n")]
+    let sink = try OutputSink(output)
+    try sink.write(head)
     let history = LedgerHistory()
-    var chosen: [Statement] = []
-    try ledger.forEachLine { seq, line in
-      let entry = try Entry(line: Array(line))
-      guard let statement = try? Statement(payload: entry.envelope.payload) else { return true }
-      history.record(statement, id: entry.id)
-      let wanted: Bool
-      if let selected {
-        if case .correct(let correction) = statement.body, let target = history.seq(of: correction.entry) {
-          wanted = selected.contains(target)
-        } else {
-          wanted = selected.contains(seq)
-        }
-      } else {
-        wanted = seq >= (since ?? 0)
-      }
-      if wanted, EPCISExporter.exportedKinds.contains(statement.kind) { chosen.append(statement) }
-      history.seqs[entry.id] = seq
-      return true
-    }
     let exporter = EPCISExporter(context: history.context)
-    let events = chosen.compactMap(exporter.event(for:))
-    let document = EPCISExporter.document(events: events, created: Clock.now())
-    var bytes = try JCS.canonicalize(.object(document))
-    bytes.append(UInt8(ascii: "\n"))
-    if output == "-" {
-      print(String(decoding: bytes, as: UTF8.self), terminator: "")
-    } else {
-      try FileIO.writeNew(output, bytes)
-      Output.note("Wrote \(output): \(events.count) EPCIS events, each with its GS1 event hash ID.")
+    var count = 0
+    try ledger.forEachEntryBatch { batch in
+      // History first (a receipt's ship, a correction's target may be in this batch), then the
+      // events of the batch on all cores.
+      var chosen: [Statement] = []
+      for item in batch {
+        guard let statement = item.statement else { continue }
+        history.record(statement, id: item.entry.id)
+        history.seqs[item.entry.id] = item.seq
+        let wanted: Bool
+        if let selected {
+          if case .correct(let correction) = statement.body, let target = history.seq(of: correction.entry) {
+            wanted = selected.contains(target)
+          } else {
+            wanted = selected.contains(item.seq)
+          }
+        } else {
+          wanted = item.seq >= (since ?? 0)
+        }
+        if wanted, EPCISExporter.exportedKinds.contains(statement.kind) { chosen.append(statement) }
+      }
+      for bytes in Self.events(chosen, exporter) {
+        try sink.write(count == 0 ? bytes : [UInt8(ascii: ",")] + bytes)
+        count += 1
+      }
     }
+    try sink.write(tail)
+    try sink.finish()
+    if output != "-" { Output.note("Wrote \(output): \(count) EPCIS events, each with its GS1 event hash ID.") }
+  }
+
+  /// Each statement's event as canonical JSON, made on all cores, in order.
+  static func events(_ statements: [Statement], _ exporter: EPCISExporter) -> [[UInt8]] {
+    let out = UnsafeMutableBufferPointer<[UInt8]?>.allocate(capacity: max(statements.count, 1))
+    out.initialize(repeating: nil)
+    defer {
+      out.deinitialize()
+      out.deallocate()
+    }
+    nonisolated(unsafe) let shared = out
+    let chunk = max(1, statements.count / 64)
+    DispatchQueue.concurrentPerform(iterations: (statements.count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(statements.count, (part + 1) * chunk) {
+        shared[index] = exporter.event(for: statements[index]).flatMap { try? JCS.canonicalize(.object($0)) }
+      }
+    }
+    return out.prefix(statements.count).compactMap { $0 }
+  }
+
+  static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    guard haystack.count >= needle.count else { return nil }
+    return (0...(haystack.count - needle.count)).first { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
   }
 
   static func seqs(of trace: LotTrace) -> Set<UInt64> {
@@ -299,6 +333,51 @@ struct ExportEPCISCommand: ParsableCommand {
     for event in trace.custody { out.insert(event.seq) }
     for input in trace.inputs { out.formUnion(seqs(of: input.trace)) }
     return out
+  }
+}
+
+/// Writes a new file (never over an existing one) or standard output, in pieces; a file left
+/// unfinished by an error is removed.
+final class OutputSink {
+  let path: String
+  let descriptor: Int32
+  var finished = false
+
+  init(_ path: String) throws {
+    self.path = path
+    if path == "-" {
+      descriptor = 1
+      return
+    }
+    descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw CLIError(
+        errno == EEXIST
+          ? "\(path) already exists; choose another -o" : "cannot create \(path): \(String(cString: strerror(errno)))")
+    }
+  }
+
+  func write(_ bytes: [UInt8]) throws {
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+      if written < 0 && errno == EINTR { continue }
+      guard written > 0 else { throw CLIError("writing \(path) failed: \(String(cString: strerror(errno)))") }
+      offset += written
+    }
+  }
+
+  func finish() throws {
+    finished = true
+    if path != "-" {
+      guard fsync(descriptor) == 0 else { throw CLIError("writing \(path) failed: \(String(cString: strerror(errno)))") }
+    }
+  }
+
+  deinit {
+    guard path != "-" else { return }
+    close(descriptor)
+    if !finished { unlink(path) }
   }
 }
 
