@@ -1,6 +1,6 @@
 import Dispatch
 public import LoamCore
-import LoamCrypto
+public import LoamCrypto
 
 /// Verifies a log fed to it in batches of lines, in order: every line parses and is canonical,
 /// the chain holds, every signature verifies with a key of the actor valid at that entry, the
@@ -15,9 +15,14 @@ public struct LogVerifier: Sendable {
     public var strict = false
     /// Threads for parsing and signatures.
     public var threads = 2
-    public init(strict: Bool = false, threads: Int = 2) {
+    /// A checkpoint verified before (`loam verify --since`): the log's first `size` entries must be
+    /// the ones its root commits to, and their signatures are not checked again (every other rule
+    /// still runs over them, to rebuild the state that the later entries are checked against).
+    public var trusted: (size: UInt64, root: SHA256Digest)?
+    public init(strict: Bool = false, threads: Int = 2, trusted: (size: UInt64, root: SHA256Digest)? = nil) {
       self.strict = strict
       self.threads = max(1, threads)
+      self.trusted = trusted
     }
   }
 
@@ -27,7 +32,7 @@ public struct LogVerifier: Sendable {
 
   public init(options: Options = Options(), checkpointSize: UInt64? = nil) {
     preparer = BatchPreparer(options: options)
-    applier = StateApplier(checkpointSize: checkpointSize)
+    applier = StateApplier(checkpointSize: checkpointSize, trusted: options.trusted)
   }
 
   /// The state after every batch given so far has been applied (call `finish` first).
@@ -81,6 +86,8 @@ final class BatchPreparer: @unchecked Sendable {
   // @unchecked: used by one thread at a time (the caller of `LogVerifier.verify`).
   let options: LogVerifier.Options
   private var keyDirectory: [String: PublicKey] = [:]
+  /// Seq of the first line of the next batch.
+  private var nextSeq: UInt64 = 0
 
   init(options: LogVerifier.Options) { self.options = options }
 
@@ -134,9 +141,19 @@ final class BatchPreparer: @unchecked Sendable {
       for key in buffer[index].newKeys { keyDirectory[key.keyID] = key }
     }
     let directory = keyDirectory
+    let first = nextSeq
+    nextSeq += UInt64(count)
+    let trustedSize = options.trusted?.size ?? 0
     DispatchQueue.concurrentPerform(iterations: chunks) { part in
       for index in (part * chunk)..<min(count, (part + 1) * chunk) {
         guard let entry = results[index].entry else { continue }
+        if first + UInt64(index) < trustedSize {
+          // Covered by the trusted checkpoint: signed as the log says (the root is checked instead).
+          results[index].signatures = entry.envelope.signatures.map {
+            SignatureResult(keyID: $0.keyID, valid: directory[$0.keyID].map { _ in true })
+          }
+          continue
+        }
         results[index].signatures = LedgerState.checkSignatures(entry.envelope) { directory[$0] }
       }
     }
@@ -167,8 +184,12 @@ final class StateApplier: @unchecked Sendable {
   /// The root of the tree at the size the checkpoint claims, once the log reaches it.
   private var checkpointRoot: (size: UInt64, root: SHA256Digest?)?
 
-  init(checkpointSize: UInt64?) {
+  /// The trusted checkpoint of `verify --since`, until the log reaches its size.
+  private var trusted: (size: UInt64, root: SHA256Digest)?
+
+  init(checkpointSize: UInt64?, trusted: (size: UInt64, root: SHA256Digest)? = nil) {
     if let checkpointSize { checkpointRoot = (checkpointSize, checkpointSize == 0 ? MerkleHash.empty : nil) }
+    self.trusted = trusted
   }
 
   func apply(_ batch: PreparedBatch) {
@@ -223,6 +244,17 @@ final class StateApplier: @unchecked Sendable {
     if let checkpoint = checkpointRoot, checkpoint.root == nil, state.size == checkpoint.size {
       checkpointRoot = (checkpoint.size, state.tree.root)
     }
+    if let trusted, state.size == trusted.size {
+      if state.tree.root != trusted.root {
+        record(
+          Finding(
+            seq: trusted.size - 1, entryID: nil, code: "since.inconsistent",
+            message:
+              "the log's first \(trusted.size) entries have root \(state.tree.root.hex.prefix(16))…, not the trusted checkpoint's \(trusted.root.hex.prefix(16))…: history was rewritten since it"
+          ))
+      }
+      self.trusted = nil
+    }
   }
 
   func finish(checkpoint text: [UInt8]?) {
@@ -249,6 +281,11 @@ final class StateApplier: @unchecked Sendable {
     func problem(_ code: String, _ message: String, _ severity: Finding.Severity = .error) {
       if severity == .error { errorCount += 1 }
       findings.append(Finding(seq: nil, entryID: nil, code: code, message: message, severity: severity))
+    }
+    if let trusted, trusted.size > state.size {
+      problem(
+        "since.rolled-back",
+        "the trusted checkpoint covers \(trusted.size) entries but the log has \(state.size): it was truncated or rolled back")
     }
     if state.size == 0 {
       problem("log.empty", "the log has no entries")

@@ -25,6 +25,14 @@ struct VerifyCommand: ParsableCommand {
   @Option(help: "How many of the --witness keys must have cosigned the checkpoint.")
   var quorum: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "A checkpoint verified before (a saved copy of the ledger's checkpoint file).",
+      discussion:
+        "Proves the log consistent with it (its first entries are the ones that checkpoint committed to) and checks the signatures only of the entries after it; the state rules still run over the whole log, which is fast."
+    ))
+  var since: String?
+
   func validate() throws {
     if let quorum, quorum < 1 || quorum > witness.count {
       throw ValidationError("--quorum must be between 1 and the number of --witness keys (\(witness.count))")
@@ -39,7 +47,10 @@ struct VerifyCommand: ParsableCommand {
     let start = DispatchTime.now().uptimeNanoseconds
     let showProgress = !json && isatty(2) == 1
     var lastShown = start
-    var verification = try ledger.verify(options: .init(strict: strict, threads: 2)) { done in
+    let trusted = try since.map { try Self.trustedCheckpoint($0, ledger: ledger) }
+    var options = LogVerifier.Options(strict: strict, threads: 2)
+    options.trusted = trusted.map { ($0.size, $0.rootHash) }
+    var verification = try ledger.verify(options: options) { done in
       guard showProgress else { return }
       let now = DispatchTime.now().uptimeNanoseconds
       if now - lastShown > 200_000_000 {
@@ -67,6 +78,7 @@ struct VerifyCommand: ParsableCommand {
         "lots": .number(JSONNumber(state.lots.count)), "origin": state.origin.map { .string($0) } ?? .null,
         "checkpoint": checkpoint.map { ["size": .number(JSONNumber($0.size)), "root": .string($0.rootHash.hex)] } ?? .null,
         "findings": .array(verification.findings.map(\.json)),
+        "since": trusted.map { ["size": .number(JSONNumber($0.size)), "root": .string($0.rootHash.hex)] } ?? .null,
         "seconds": .number(try JSONNumber((seconds * 1000).rounded() / 1000)),
       ])
     } else {
@@ -82,6 +94,12 @@ struct VerifyCommand: ParsableCommand {
       } else {
         print("  checkpoint    none")
       }
+      if let trusted {
+        let checked =
+          state.size > trusted.size
+          ? "signatures checked for entries \(trusted.size)–\(state.size - 1)" : "no entries after it"
+        print("  since         checkpoint of \(trusted.size) entries (root \(trusted.rootHash.hex.prefix(16))…): \(checked)")
+      }
       print("  time          \((seconds * 100).rounded() / 100) s")
     }
     if !verification.isValid { throw CLIError("", status: .findings) }
@@ -89,6 +107,33 @@ struct VerifyCommand: ParsableCommand {
 }
 
 extension VerifyCommand {
+  /// A checkpoint file signed by the log key the ledger's genesis names, for the same log.
+  static func trustedCheckpoint(_ path: String, ledger: Ledger) throws -> Checkpoint {
+    let bytes = try InputFile.read(path)
+    let note: Note
+    let checkpoint: Checkpoint
+    do {
+      note = try Note(parsing: bytes)
+      checkpoint = try Checkpoint(text: note.text)
+    } catch {
+      throw CLIError("--since \(path) is not a signed checkpoint: \(error)")
+    }
+    guard let genesis = try ledger.readEntry(seq: 0), let statement = try? Statement(payload: genesis.envelope.payload),
+      case .genesis(let body) = statement.body
+    else {
+      throw CLIError("\(ledger.directory) has no readable genesis entry, so --since cannot be checked")
+    }
+    guard checkpoint.origin == body.origin else {
+      throw CLIError("--since \(path) is a checkpoint of \(checkpoint.origin), not of this ledger (\(body.origin))")
+    }
+    do {
+      _ = try note.verify([body.logKey])
+    } catch {
+      throw CLIError("--since \(path) is not signed by this ledger's log key (\(body.logKey.vkey)): \(error)")
+    }
+    return checkpoint
+  }
+
   /// The checkpoint must carry valid cosignatures by at least `quorum` of `witnesses`.
   static func quorumFindings(ledger: Ledger, logKey: NoteVerifier?, witnesses: [NoteVerifier], quorum: Int) -> [Finding] {
     func finding(_ code: String, _ message: String) -> [Finding] {

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// `loam verify --since CHECKPOINT`: consistency with a checkpoint verified before, signatures
+/// checked only after it.
+@Suite struct VerifySinceTests {
+  static let bottles = "https://id.gs1.org/01/09506000134352/10/TV26A"
+
+  @Test func aGrowingLedgerVerifiesSinceASavedCheckpoint() throws {
+    let scratch = try Scratch()
+    #expect(try LoamBinary.run(["demo", "--dir", scratch.path("d")]).status == 0)
+    let ledger = scratch.path("d/ledger")
+    try FileManager.default.copyItem(atPath: ledger + "/checkpoint", toPath: scratch.path("saved"))
+    let sold = try LoamBinary.run([
+      "append", "sell", "--ledger", ledger, "--log-key", scratch.path("d/keys/log.pem"), "--key",
+      scratch.path("d/keys/retailer-cave-paris.pem"), "--lot", Self.bottles, "--quantity", "1", "--uom", "H87",
+    ])
+    #expect(sold.status == 0, "\(sold)")
+    let verified = try LoamBinary.run(["verify", "--ledger", ledger, "--since", scratch.path("saved")])
+    #expect(verified.status == 0, "\(verified)")
+    #expect(verified.stdout.contains("since         checkpoint of 132 entries"), "\(verified)")
+    #expect(verified.stdout.contains("signatures checked for entries 132–132"), "\(verified)")
+
+    // An old entry's signature changed: not re-verified, but the prefix no longer has the trusted root.
+    let tampered = scratch.path("tampered")
+    try FileManager.default.copyItem(atPath: ledger, toPath: tampered)
+    var lines = try String(contentsOfFile: tampered + "/entries.jsonl", encoding: .utf8).components(separatedBy: "\n")
+    let signature = try #require(lines[5].range(of: "\"sig\":\""))
+    let at = lines[5].index(signature.upperBound, offsetBy: 3)
+    lines[5].replaceSubrange(at...at, with: lines[5][at] == "A" ? "B" : "A")
+    try lines.joined(separator: "\n").write(toFile: tampered + "/entries.jsonl", atomically: true, encoding: .utf8)
+    let rewritten = try LoamBinary.run(["verify", "--ledger", tampered, "--since", scratch.path("saved")])
+    #expect(rewritten.status == 1)
+    #expect(rewritten.stdout.contains("entry 131: since.inconsistent"), "\(rewritten)")
+
+    // Rolled back below the trusted checkpoint.
+    let truncated = scratch.path("truncated")
+    try FileManager.default.copyItem(atPath: ledger, toPath: truncated)
+    try (lines[..<100].joined(separator: "\n") + "\n").write(
+      toFile: truncated + "/entries.jsonl", atomically: true, encoding: .utf8)
+    let rolledBack = try LoamBinary.run(["verify", "--ledger", truncated, "--since", scratch.path("saved")])
+    #expect(rolledBack.status == 1)
+    #expect(rolledBack.stdout.contains("since.rolled-back"), "\(rolledBack)")
+  }
+
+  @Test func aCheckpointOfAnotherLogOrKeyIsRefused() throws {
+    let scratch = try Scratch()
+    #expect(try LoamBinary.run(["demo", "--dir", scratch.path("a")]).status == 0)
+    #expect(try LoamBinary.run(["demo", "--dir", scratch.path("b")]).status == 0)
+    // Same origin, another log key.
+    let other = try LoamBinary.run([
+      "verify", "--ledger", scratch.path("a/ledger"), "--since", scratch.path("b/ledger/checkpoint"),
+    ])
+    #expect(other.status == 2)
+    #expect(other.stderr.contains("is not signed by this ledger's log key"), "\(other)")
+    try scratch.write("not-a-checkpoint", Data("hello\n".utf8))
+    let junk = try LoamBinary.run(["verify", "--ledger", scratch.path("a/ledger"), "--since", scratch.path("not-a-checkpoint")])
+    #expect(junk.status == 2)
+    #expect(junk.stderr.contains("is not a signed checkpoint"), "\(junk)")
+  }
+}
