@@ -14,6 +14,10 @@ extension Ledger {
     public var duplicate: Bool
   }
 
+  /// The most statements one batch (one `append`, however many runs) may hold: a batch is checked
+  /// and written whole, so it is held in memory whole (Ledger/FORMAT.md, Limits).
+  public static let maximumBatch = 250_000
+
   /// Whether `append` checks the envelopes' signatures.
   public enum SignatureCheck: Sendable {
     /// Every signature is verified: envelopes from anywhere (`loam submit`).
@@ -57,6 +61,11 @@ extension Ledger {
     var batchRefs: [String: Int] = [:]
     var run: [DSSEEnvelope]? = envelopes
     while let envelopes = run, findings.isEmpty {
+      guard results.count + envelopes.count <= Self.maximumBatch else {
+        throw StoreError(
+          .invalidInput,
+          "a batch may hold at most \(Self.maximumBatch) statements (this one has more); submit it in several parts")
+      }
       let prepared = Self.prepare(envelopes, state: state)
       // Signatures are checked a chunk ahead of the state rules, which run in order meanwhile.
       let chunkSize = 2048

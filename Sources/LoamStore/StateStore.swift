@@ -66,14 +66,16 @@ final class StateStore: @unchecked Sendable {
   }
 
   private func fail(_ what: String) -> StoreError {
-    let step = what.count > 48 ? what.prefix(48) + "…" : what
-    var message = "derived state \(path): \(step): \(String(cString: sqlite3_errmsg(db)))"
     if sqlite3_errcode(db) & 0xFF == SQLITE_IOERR || sqlite3_errcode(db) == SQLITE_FULL {
+      // What the user can act on: the disk, not the SQL statement that met it.
+      var message = "writing the derived state \(path) failed: \(String(cString: sqlite3_errmsg(db)))"
       let code = sqlite3_system_errno(db)
       if code != 0 { message += " (\(String(cString: strerror(code))))" }
       message += "; free disk space or raise the file-size limit (ulimit -f), then run the command again"
+      return StoreError(.io, message)
     }
-    return StoreError(.io, message)
+    let step = what.count > 48 ? what.prefix(48) + "…" : what
+    return StoreError(.io, "derived state \(path): \(step): \(String(cString: sqlite3_errmsg(db)))")
   }
 
   func execute(_ sql: String) throws {

@@ -81,6 +81,19 @@ import Testing
     #expect(claim.stdout.contains("89.06 %"))
   }
 
+  /// A hostile 1 GB file (sparse: it takes no disk) is read only up to the bundle limit, then refused.
+  @Test func aHugeFileIsRefusedAtTheBundleLimit() throws {
+    let setup = try Self.setup.get()
+    let path = setup.scratch.path("huge.json")
+    #expect(FileManager.default.createFile(atPath: path, contents: Data("[".utf8)))
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try handle.truncate(atOffset: 1 << 30)
+    try handle.close()
+    let result = try LoamBinary.run(["verify-bundle", path, "--log-key", setup.logVkey])
+    #expect(result.status == 2, "\(result)")
+    #expect(result.stderr.contains("is larger than 16 MiB, the most a bundle may be"), "\(result)")
+  }
+
   @Test func aChangedByteInAnyLineIsRefused() throws {
     let original = try entries
     for position in stride(from: 0, to: original.count, by: max(1, original.count / 12)) {

@@ -179,7 +179,7 @@ import Testing
         "bad-action.json", document(sale.replacingOccurrences(of: "OBSERVE", with: "CREATE")), 2,
         "$.epcisBody.eventList[0].action"
       ),
-      ("big.json", big, 2, "at most 8 MiB"),
+      ("big.json", big, 2, "is larger than 8 MiB, the most an EPCIS document may be"),
       // A valid sale, then one of a lot the ledger never saw: neither is logged.
       ("unknown-lot.json", document(sale + "," + unknownLot), 1, "NOSUCHLOT"),
     ]

@@ -260,6 +260,72 @@ import Testing
     #expect(try LoamBinary.run(["verify", "--strict", "--ledger", ledger]).status == 0)
   }
 
+  static func mountTmpfs(_ path: String, kilobytes: Int, remount: Bool = false) -> Bool {
+    let mount = Process()
+    mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+    mount.arguments = ["-t", "tmpfs", "-o", (remount ? "remount," : "") + "size=\(kilobytes)k", "tmpfs", path]
+    mount.standardError = FileHandle.nullDevice
+    guard (try? mount.run()) != nil else { return false }
+    mount.waitUntilExit()
+    return mount.terminationStatus == 0
+  }
+
+  static let canMountTmpfs: Bool = {
+    guard getuid() == 0, let probe = try? Scratch() else { return false }
+    let path = probe.path("probe")
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    guard mountTmpfs(path, kilobytes: 64) else { return false }
+    _ = try? Process.run(URL(fileURLWithPath: "/bin/umount"), arguments: [path]).waitUntilExit()
+    return true
+  }()
+
+  /// A really full disk: the ledger on a tmpfs with almost no room. The append fails with exit 2
+  /// and says what to do, the log and checkpoint are unchanged, and once there is room the same
+  /// append succeeds.
+  @Test(.enabled(if: canMountTmpfs, "needs root and permission to mount a tmpfs"))
+  func aFullDiskFailsCleanlyAndTheNextAppendSucceeds() throws {
+    let scratch = try fixture.copy()
+    let mountPoint = scratch.path("disk")
+    try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+    var used = 0
+    for file in try FileManager.default.contentsOfDirectory(atPath: scratch.path("ledger")) {
+      used += (try FileManager.default.attributesOfItem(atPath: scratch.path("ledger/\(file)"))[.size] as? Int) ?? 0
+    }
+    #expect(Self.mountTmpfs(mountPoint, kilobytes: used / 1024 + 24))
+    defer { _ = try? Process.run(URL(fileURLWithPath: "/bin/umount"), arguments: ["-l", mountPoint]).waitUntilExit() }
+    let ledger = mountPoint + "/ledger"
+    try FileManager.default.copyItem(atPath: scratch.path("ledger"), toPath: ledger)
+    let observation = #"{"note":"\#(String(repeating: "z", count: 30_000))"}"#
+    let append = [
+      "append", "observe", "--ledger", ledger, "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"), "--lot",
+      "LOT-A1", "--observation", observation,
+    ]
+    var failed: LoamBinary.Result? = nil
+    for _ in 0..<8 {
+      let log = try Data(contentsOf: URL(fileURLWithPath: ledger + "/entries.jsonl"))
+      let checkpoint = try Data(contentsOf: URL(fileURLWithPath: ledger + "/checkpoint"))
+      let result = try LoamBinary.run(append)
+      if result.status != 0 {
+        #expect(result.status == 2, "\(result)")
+        // The log's write or the derived state's, whichever meets the full disk first.
+        #expect(
+          result.stderr.contains("no space left on the device") || result.stderr.contains("disk is full; free disk space"),
+          "\(result)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger + "/entries.jsonl")) == log)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger + "/checkpoint")) == checkpoint)
+        failed = result
+        break
+      }
+    }
+    #expect(failed != nil, "the tmpfs never filled up")
+    let entries = try lines(of: ledger).count
+    #expect(Self.mountTmpfs(mountPoint, kilobytes: used / 1024 + 4096, remount: true))
+    #expect(try LoamBinary.run(append).status == 0)
+    #expect(try lines(of: ledger).count == entries + 1)
+    #expect(try LoamBinary.run(["verify", "--strict", "--ledger", ledger]).status == 0)
+  }
+
   @Test func readOnlyDirectory() throws {
     let scratch = try fixture.copy()
     let ledger = scratch.path("ledger")

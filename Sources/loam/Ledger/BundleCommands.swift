@@ -25,6 +25,11 @@ struct ProveCommand: ParsableCommand {
       throw CLIError(error.description)
     }
     let bytes = try JCS.canonicalize(bundle.json) + [0x0A]
+    guard bytes.count <= VerifyBundleCommand.maximumBundleSize else {
+      throw CLIError(
+        "the bundle of \(subject) would be \(bytes.count >> 20) MiB, more than the \(VerifyBundleCommand.maximumBundleSize >> 20) MiB verify-bundle reads; prove a lot further down the chain"
+      )
+    }
     if let output {
       try FileIO.writeNew(output, bytes)
       Output.note("Wrote \(output): \(bundle.entries.count) entries with inclusion proofs.")
@@ -41,6 +46,9 @@ struct VerifyBundleCommand: ParsableCommand {
     discussion: "Exit status: 0 verified; 1 the bundle does not prove what it claims (the reason is printed); 2 unusable input."
   )
 
+  /// A bundle is read whole: at most this size (Ledger/FORMAT.md, Limits).
+  static let maximumBundleSize = 16 << 20
+
   @Argument(help: "The bundle file.") var bundle: String
   @Option(help: "The log's verifier key (name+hash+base64).") var logKey: String
   @Option(help: "A witness's verifier key (type 0x04); repeatable.") var witness: [String] = []
@@ -55,7 +63,8 @@ struct VerifyBundleCommand: ParsableCommand {
   }
 
   func run() throws {
-    let source = try Signing.parseStatement(try InputFile.read(bundle), source: bundle)
+    let source = try Signing.parseStatement(
+      try InputFile.read(bundle, maximum: Self.maximumBundleSize, what: "a bundle may be"), source: bundle)
     let logKey = try NoteVerifier(vkey: self.logKey)
     let witnesses = try witness.map { try NoteVerifier(vkey: $0) }
     let parsed: Bundle

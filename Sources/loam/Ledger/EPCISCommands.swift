@@ -77,6 +77,11 @@ struct ImportEPCISCommand: ParsableCommand {
       for problem in problems { Output.error(problem) }
       throw CLIError("\(problems.count) event(s) cannot be imported; nothing was written to \(ledger.directory)")
     }
+    guard items.count <= Ledger.maximumBatch else {
+      throw CLIError(
+        "these documents make \(items.count) statements; one import may append at most \(Ledger.maximumBatch): import them in several commands"
+      )
+    }
     let envelopes = try Self.sign(items, keys: keysByParticipant)
     let outcome = try Self.append(items, envelopes, ledger: ledger, state: state, logKey: logKey, keys: keysByParticipant)
     switch outcome {
@@ -111,12 +116,8 @@ struct ImportEPCISCommand: ParsableCommand {
   }
 
   static func read(_ path: String) throws -> EPCISDocument {
-    let bytes = try InputFile.read(path)
-    guard bytes.count <= maximumDocumentSize else {
-      throw CLIError(
-        "\(InputFile.name(path)) is \(bytes.count >> 20) MiB; an EPCIS document may be at most \(maximumDocumentSize >> 20) MiB (split it, and import the parts in one command)"
-      )
-    }
+    let bytes = try InputFile.read(
+      path, maximum: maximumDocumentSize, what: "an EPCIS document may be (split it, and import the parts in one command)")
     let value: JSONValue
     do {
       value = try JSONParser().parse(bytes)

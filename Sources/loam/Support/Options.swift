@@ -67,7 +67,8 @@ enum Clock {
 enum InputFile {
   static let maximumSize = 64 << 20
 
-  static func read(_ path: String) throws -> [UInt8] {
+  /// The bytes of `path`; reading stops with an error once more than `maximum` bytes came.
+  static func read(_ path: String, maximum: Int = maximumSize, what: String = "") throws -> [UInt8] {
     let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
       throw CLIError(errno == ENOENT ? "\(path) does not exist" : "cannot read \(path): \(String(cString: strerror(errno)))")
@@ -87,7 +88,9 @@ enum InputFile {
       }
       if count == 0 { break }
       out += buffer[0..<count]
-      if out.count > maximumSize { throw CLIError("\(path) is larger than \(maximumSize >> 20) MiB") }
+      if out.count > maximum {
+        throw CLIError("\(name(path)) is larger than \(maximum >> 20) MiB\(what.isEmpty ? "" : ", the most \(what) may be")")
+      }
     }
     return out
   }
