@@ -29,6 +29,56 @@ import Testing
     #expect(result.status == 0, "\(result)")
   }
 
+  /// A witness away from the ledger: the checkpoint and the consistency proof come as files, the
+  /// cosignature goes back as a line that the operator adds to the checkpoint.
+  @Test func cosignsFromFilesAndTheOperatorAddsTheCosignature() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    #expect(try LoamBinary.run(["key", "new", "--out", scratch.path("witness.pem")]).status == 0)
+    let witness = try vkey(scratch.path("witness.pem"), name: "witness.example.org/certifier", cosignature: true)
+    func cosign(_ checkpoint: String, proof: String? = nil) throws -> LoamBinary.Result {
+      try LoamBinary.run(
+        [
+          "witness", "cosign", "--checkpoint", checkpoint, "--witness-key", scratch.path("witness.pem"), "--name",
+          "witness.example.org/certifier", "--log-vkey", try vkey(fixture.key("log"), name: origin), "--state",
+          scratch.path("remote-state.json"),
+        ] + (proof.map { ["--proof", $0] } ?? []))
+    }
+    func add(_ file: String) throws -> LoamBinary.Result {
+      try LoamBinary.run(["checkpoint", "--ledger", ledger, "--add-cosignature", file, "--witness", witness])
+    }
+    let size1 = try lines(of: ledger).count
+    try FileManager.default.copyItem(atPath: ledger + "/checkpoint", toPath: scratch.path("cp1"))
+    let first = try cosign(scratch.path("cp1"))
+    #expect(first.status == 0, "\(first)")
+    try scratch.write("cos1", Data(first.stdout.utf8))
+    #expect(try add(scratch.path("cos1")).status == 0)
+    #expect(try LoamBinary.run(["verify", "--ledger", ledger, "--witness", witness, "--quorum", "1"]).status == 0)
+
+    try sell(ledger, "1")
+    let size2 = try lines(of: ledger).count
+    try FileManager.default.copyItem(atPath: ledger + "/checkpoint", toPath: scratch.path("cp2"))
+    // A successor needs the proof from what the witness saw, and the right one.
+    let noProof = try cosign(scratch.path("cp2"))
+    #expect(noProof.status == 2 && noProof.stderr.contains("give --proof"), "\(noProof)")
+    let wrong = try LoamBinary.run(["proof", "consistency", "--ledger", ledger, "1", String(size2)])
+    try scratch.write("wrong.json", Data(wrong.stdout.utf8))
+    let wrongSizes = try cosign(scratch.path("cp2"), proof: scratch.path("wrong.json"))
+    #expect(wrongSizes.status == 2 && wrongSizes.stderr.contains("proves 1 → \(size2)"), "\(wrongSizes)")
+    let proof = try LoamBinary.run(["proof", "consistency", "--ledger", ledger, String(size1), String(size2)])
+    try scratch.write("proof.json", Data(proof.stdout.utf8))
+    let second = try cosign(scratch.path("cp2"), proof: scratch.path("proof.json"))
+    #expect(second.status == 0, "\(second)")
+    // The old cosignature does not fit the new checkpoint; the new one does.
+    #expect(try add(scratch.path("cos1")).status == 2)
+    try scratch.write("cos2", Data(second.stdout.utf8))
+    #expect(try add(scratch.path("cos2")).status == 0)
+    #expect(try LoamBinary.run(["verify", "--ledger", ledger, "--witness", witness, "--quorum", "1"]).status == 0)
+    // Shown the older checkpoint again: a rollback.
+    let rollback = try cosign(scratch.path("cp1"))
+    #expect(rollback.status == 1 && rollback.stderr.contains("rollback"), "\(rollback)")
+  }
+
   @Test func cosignsHonestSuccessorsAndMeetsAQuorum() throws {
     let scratch = try fixture.copy()
     let ledger = scratch.path("ledger")

@@ -99,16 +99,57 @@ struct ShowCommand: ParsableCommand {
   }
 }
 
+extension CheckpointCommand {
+  /// Adds cosignatures that verify, with a given witness key, over this very checkpoint.
+  func add(_ path: String, to bytes: [UInt8], ledger: Ledger) throws {
+    guard !witness.isEmpty else { throw CLIError("--add-cosignature needs --witness VKEY, the key to check it with") }
+    let witnesses = try witness.map { vkey -> NoteVerifier in
+      do { return try NoteVerifier(vkey: vkey) } catch { throw CLIError("--witness \(vkey): \(error)") }
+    }
+    var lines = try InputFile.read(path)
+    if lines.last != 0x0A { lines.append(0x0A) }
+    let verified: Note.Verification
+    do {
+      // The lines belong after the checkpoint's own signatures: parsed together, they must verify over its text.
+      verified = try Note(parsing: bytes + lines).verify(witnesses)
+    } catch {
+      throw CLIError("\(path) holds no valid cosignature of this checkpoint by the --witness keys: \(error)")
+    }
+    let note = try Note(parsing: bytes + lines)
+    var added = 0
+    for signature in note.signatures {
+      guard witnesses.contains(where: { $0.name == signature.name && $0.keyID == signature.keyID }) else { continue }
+      // Only onto the same checkpoint: a newer one (an append came in meanwhile) needs its own cosignature.
+      guard let current = try ledger.checkpointBytes(), (try? Note(parsing: current))?.text == note.text else {
+        throw CLIError("the checkpoint changed since it was cosigned (entries were appended); cosign the new one")
+      }
+      try ledger.addCosignature(signature, toCheckpoint: current)
+      added += 1
+    }
+    Output.note(
+      "Added \(added) cosignature\(added == 1 ? "" : "s") (\(verified.verified.map(\.verifier.name).joined(separator: ", "))) to the checkpoint of \(ledger.directory)."
+    )
+  }
+}
+
 struct CheckpointCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "checkpoint", abstract: "Print the ledger's latest signed checkpoint (a C2SP signed note).")
 
   @OptionGroup var ledger: LedgerOption
   @Flag(help: "Print origin, size and root as JSON.") var json = false
+  @Option(
+    help: "Add the cosignature line(s) in this file (from `loam witness cosign --checkpoint`) to the checkpoint.")
+  var addCosignature: String?
+  @Option(help: "With --add-cosignature: the witness's verifier key; repeatable.") var witness: [String] = []
 
   func run() throws {
     let ledger = try ledger.open()
     guard let bytes = try ledger.checkpointBytes() else { throw CLIError("\(ledger.directory) has no checkpoint yet") }
+    if let addCosignature {
+      try add(addCosignature, to: bytes, ledger: ledger)
+      return
+    }
     if json {
       let note = try Note(parsing: bytes)
       let checkpoint = try Checkpoint(text: note.text)
