@@ -50,6 +50,25 @@ import Testing
     for (input, expected) in cases { #expect(DigitalLink.canonical(input) == expected, "\(input)") }
   }
 
+  /// Regression (fuzz-epcis): an EPC URN whose serial runs on with characters no EPC may hold
+  /// became a Digital Link that did not normalise to itself. Serials are now checked against the
+  /// EPC character set and length, and every canonical form is a fixed point.
+  @Test func canonicalDigitalLinksAreFixedPoints() {
+    #expect(DigitalLink.canonical("urn:epc:id:upui:4012345.012345.AB12\"\n ],\n x/y:z") == nil)
+    #expect(DigitalLink.canonical("urn:epc:id:sgtin:4012345.011111.123456789012345678901") == nil)  // 21 > 20
+    #expect(DigitalLink.canonical("urn:epc:id:sgtin:4012345.011111.98%2") == nil)  // a broken escape
+    let inputs = [
+      "urn:epc:id:sgtin:4012345.011111.98%22", "urn:epc:id:upui:1234567.098765.51qIgY)%3C%26Jp3*j7'SDB",
+      "urn:epc:id:cpi:0614141.11111111111111-A%23%2F.1234", "urn:epc:id:ginc:0614141.xyz47%2F11",
+      "https://example.com/gtin/09780345418913/21/765tz?abc=1", "https://id.gs1.org/8004/4012345 A\nB",
+      "urn:epc:id:giai:4012345.ABC345", "urn:epc:idpat:itip:4012345.012345.01.02.*",
+    ]
+    for input in inputs {
+      guard let link = DigitalLink.canonical(input) else { continue }
+      #expect(DigitalLink.canonical(link) == link, "\(input) → \(link)")
+    }
+  }
+
   @Test func timestampsRoundToMillisecondsInUTC() {
     #expect(PreHashValue.time("2023-02-02T11:04:03.1415Z") == "2023-02-02T11:04:03.142Z")
     #expect(PreHashValue.time("2023-02-02T11:04:03.1414Z") == "2023-02-02T11:04:03.141Z")

@@ -30,20 +30,24 @@ public enum DigitalLink {
   private static func fromEPCID(_ scheme: String, _ body: String) -> String? {
     switch scheme {
     case "sgtin":
-      guard let (gtin, serial) = gtinAndRest(body) else { return nil }
+      guard let (gtin, serial) = gtinAndRest(body), isComponent(serial, maximum: 20) else { return nil }
       return "01/\(gtin)/21/\(encode(serial))".gs1
     case "sscc":
       guard let (prefix, reference) = twoParts(body), allDigits(reference), prefix.count + reference.count == 17
       else { return nil }
       return "00/\(withCheckDigit(String(reference.prefix(1)) + prefix + reference.dropFirst()))".gs1
     case "sgln":
-      guard let (gln, extensionPart) = keyAndRest(body, keyLength: 12) else { return nil }
+      guard let (gln, extensionPart) = keyAndRest(body, keyLength: 12), isComponent(extensionPart, maximum: 20) else {
+        return nil
+      }
       return extensionPart == "0" ? "414/\(gln)".gs1 : "414/\(gln)/254/\(encode(extensionPart))".gs1
     case "grai":
-      guard let (key, serial) = keyAndRest(body, keyLength: 12, leading: "0") else { return nil }
+      guard let (key, serial) = keyAndRest(body, keyLength: 12, leading: "0"), isComponent(serial, maximum: 16) else {
+        return nil
+      }
       return "8003/\(key)\(encode(serial))".gs1
     case "giai":
-      guard let (prefix, reference) = twoParts(body) else { return nil }
+      guard let (prefix, reference) = twoParts(body), isComponent(reference, maximum: 30 - prefix.count) else { return nil }
       return "8004/\(prefix)\(encode(reference))".gs1
     case "gsrn", "gsrnp", "gsin":
       let total = scheme == "gsin" ? 16 : 17
@@ -52,26 +56,27 @@ public enum DigitalLink {
       let ai = ["gsrn": "8018", "gsrnp": "8017", "gsin": "402"][scheme]!
       return "\(ai)/\(withCheckDigit(prefix + reference))".gs1
     case "gdti", "sgcn":
-      guard let (key, serial) = keyAndRest(body, keyLength: 12) else { return nil }
-      if scheme == "sgcn" && !allDigits(serial) { return nil }
+      guard let (key, serial) = keyAndRest(body, keyLength: 12), isComponent(serial, maximum: 17) else { return nil }
+      if scheme == "sgcn" && !(allDigits(serial) && serial.count <= 12) { return nil }
       return "\(scheme == "gdti" ? "253" : "255")/\(key)\(encode(serial))".gs1
     case "cpi":
       guard let (prefix, rest) = twoParts(body), let dot = rest.lastIndex(of: ".") else { return nil }
       let component = rest[..<dot]
       let serial = rest[rest.index(after: dot)...]
-      guard !serial.isEmpty, allDigits(serial) else { return nil }
+      guard !serial.isEmpty, serial.count <= 12, allDigits(serial), isComponent(component, maximum: 30 - prefix.count)
+      else { return nil }
       return "8010/\(encode(prefix + component))/8011/\(serial)".gs1
     case "ginc":
-      guard let (prefix, reference) = twoParts(body) else { return nil }
+      guard let (prefix, reference) = twoParts(body), isComponent(reference, maximum: 30 - prefix.count) else { return nil }
       return "401/\(prefix)\(encode(reference))".gs1
     case "itip":
       let fields = body.split(separator: ".", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
       guard fields.count == 5, let gtin = gtin(fields[0], fields[1]), fields[2].count == 2, allDigits(fields[2]),
-        fields[3].count == 2, allDigits(fields[3]), !fields[4].isEmpty
+        fields[3].count == 2, allDigits(fields[3]), isComponent(fields[4], maximum: 20)
       else { return nil }
       return "8006/\(gtin)\(fields[2])\(fields[3])/21/\(encode(fields[4]))".gs1
     case "upui":
-      guard let (gtin, serial) = gtinAndRest(body) else { return nil }
+      guard let (gtin, serial) = gtinAndRest(body), isComponent(serial, maximum: 28) else { return nil }
       return "01/\(gtin)/235/\(encode(serial))".gs1
     case "pgln":
       guard let (prefix, reference) = twoParts(body), allDigits(reference), prefix.count + reference.count == 12
@@ -83,7 +88,7 @@ public enum DigitalLink {
   }
 
   private static func fromLGTIN(_ body: String) -> String? {
-    guard let (gtin, lot) = gtinAndRest(body) else { return nil }
+    guard let (gtin, lot) = gtinAndRest(body), isComponent(lot, maximum: 20) else { return nil }
     return "01/\(gtin)/10/\(encode(lot))".gs1
   }
 
@@ -100,7 +105,7 @@ public enum DigitalLink {
       let key = withCheckDigit((scheme == "grai" ? "0" : "") + fields[0] + fields[1])
       return "\(["grai": "8003", "gdti": "253", "sgcn": "255"][scheme]!)/\(key)".gs1
     case "cpi":
-      guard fields.count == 2, allDigits(fields[0]) else { return nil }
+      guard fields.count == 2, allDigits(fields[0]), isComponent(fields[1], maximum: 30 - fields[0].count) else { return nil }
       return "8010/\(encode(fields[0] + fields[1]))".gs1
     case "itip":
       guard fields.count == 4, let gtin = gtin(fields[0], fields[1]) else { return nil }
@@ -200,6 +205,29 @@ public enum DigitalLink {
 
   // MARK: Helpers
 
+  /// An EPC URN component (serial, lot, reference): 1…`maximum` characters of GS1's URN-safe set
+  /// `! ' ( ) * + , - . 0-9 : ; = A-Z _ a-z`, a `%xx` escape counting as one (EPC TDS 2.0 §5).
+  static func isComponent(_ text: some StringProtocol, maximum: Int) -> Bool {
+    let bytes = Array(text.utf8)
+    var index = 0
+    var count = 0
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "%") {
+        guard index + 2 < bytes.count, bytes[index + 1].isHexDigit, bytes[index + 2].isHexDigit else { return false }
+        index += 3
+      } else {
+        let allowed =
+          (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+          || "!'()*+,-.:;=_".utf8.contains(byte)
+        guard allowed else { return false }
+        index += 1
+      }
+      count += 1
+    }
+    return count >= 1 && count <= maximum
+  }
+
   static func allDigits(_ text: some StringProtocol) -> Bool {
     text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
   }
@@ -234,4 +262,10 @@ public enum DigitalLink {
 
 extension String {
   fileprivate var gs1: String { "https://id.gs1.org/" + self }
+}
+
+extension UInt8 {
+  fileprivate var isHexDigit: Bool {
+    (self >= 0x30 && self <= 0x39) || (self >= 0x41 && self <= 0x46) || (self >= 0x61 && self <= 0x66)
+  }
 }
