@@ -13,6 +13,8 @@ extension Ledger {
     public var tornTailBytes: Int
     /// Errors found, including any beyond the listed findings (`verify.findings-unlisted`).
     public var errorCount: Int
+    /// Where verification resumed from the persisted state (`--since`), or nil when it read the whole log.
+    public var resumedAt: UInt64? = nil
     public var isValid: Bool { errorCount == 0 }
 
     /// Adds findings from further checks (witness cosignatures …), counting their errors.
@@ -28,8 +30,22 @@ extension Ledger {
     // never claims more than the log read afterwards.
     let checkpoint = try checkpointBytes()
     let claimed = checkpoint.flatMap { try? Note(parsing: $0) }.flatMap { try? Checkpoint(text: $0.text) }?.size
-    var verifier = LogVerifier(options: options, checkpointSize: claimed)
-    var reader = try LogReader(path: entriesPath)
+    var verifier: LogVerifier
+    var reader: LogReader
+    var resumed: (store: StateStore, meta: StateStore.Meta)? = nil
+    if let trusted = options.trusted, let (store, meta) = try resumable(at: trusted) {
+      // The derived state sits exactly at the trusted checkpoint: verify only what came after.
+      var state = LedgerState(position: meta.position, backing: store.backing)
+      state.trace = nil
+      var resumedOptions = options
+      resumedOptions.trusted = nil
+      verifier = LogVerifier(options: resumedOptions, checkpointSize: claimed, resuming: state, keys: store.allKeys())
+      reader = try LogReader(path: entriesPath, from: meta.logBytes)
+      resumed = (store, meta)
+    } else {
+      verifier = LogVerifier(options: options, checkpointSize: claimed)
+      reader = try LogReader(path: entriesPath)
+    }
     defer { reader.close() }
     while true {
       let lines = try reader.nextBatch(maximum: 2048)
@@ -47,7 +63,49 @@ extension Ledger {
             "the last \(reader.tornTail) bytes are a line without its newline (an interrupted write); the next append cuts them off",
           severity: .warning))
     }
+    if let resumed, verifier.errorCount == 0, reader.tornTail == 0 {
+      // Keep the derived state at what was just verified, so the next `--since` resumes from here
+      // (only if no writer moved it meanwhile).
+      advance(resumed.store, from: resumed.meta, to: verifier.state, logBytes: reader.offset)
+    }
     return Verification(
-      findings: findings, state: verifier.state, tornTailBytes: reader.tornTail, errorCount: verifier.errorCount)
+      findings: findings, state: verifier.state, tornTailBytes: reader.tornTail, errorCount: verifier.errorCount,
+      resumedAt: resumed?.meta.position.size)
+  }
+
+  /// The persisted state, when it is exactly the state of the trusted checkpoint's tree and its
+  /// head is the log's line where it says.
+  func resumable(at trusted: (size: UInt64, root: SHA256Digest)) throws -> (StateStore, StateStore.Meta)? {
+    guard FileIO.exists(statePath), let store = try? StateStore(path: statePath), let meta = store.meta(),
+      meta.position.size == trusted.size, meta.position.tree.root == trusted.root,
+      try headMatches(meta, logBytes: FileIO.size(ofPath: entriesPath))
+    else { return nil }
+    return (store, meta)
+  }
+
+  private func advance(_ store: StateStore, from meta: StateStore.Meta, to state: LedgerState, logBytes: Int) {
+    guard state.size > meta.position.size, let lock = try? LedgerLock(path: lockPath, timeout: 0.5) else { return }
+    defer { _ = lock }
+    guard let current = store.meta(), current.position.size == meta.position.size, current.logBytes == meta.logBytes,
+      let headOffset = try? lastLineStart(before: logBytes)
+    else { return }
+    try? store.persist(state, headOffset: headOffset, logBytes: logBytes)
+  }
+
+  /// Where the line that ends at `end` (its newline included) starts.
+  func lastLineStart(before end: Int) throws -> Int {
+    let descriptor = open(entriesPath, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw FileIO.ioError("reading", entriesPath) }
+    defer { close(descriptor) }
+    var position = end - 1  // the last newline
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while position > 0 {
+      let chunk = min(buffer.count, position)
+      let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, chunk, off_t(position - chunk)) }
+      guard count == chunk else { throw FileIO.ioError("reading", entriesPath) }
+      if let newline = buffer[..<chunk].lastIndex(of: 0x0A) { return position - chunk + newline + 1 }
+      position -= chunk
+    }
+    return 0
   }
 }

@@ -191,6 +191,23 @@ final class StateStore: @unchecked Sendable {
     return out
   }
 
+  /// Every key the ledger holds (for a verifier resuming from this state: its signature checks run
+  /// on several threads, which must not share this connection).
+  func allKeys() -> [String: PublicKey] {
+    guard let statement = try? prepare("SELECT value FROM rows WHERE tbl = \(TableID.keys.rawValue)") else { return [:] }
+    defer { sqlite3_finalize(statement) }
+    var out: [String: PublicKey] = [:]
+    let decoder = JSONDecoder()
+    while sqlite3_step(statement) == SQLITE_ROW {
+      guard let bytes = sqlite3_column_blob(statement, 0),
+        let key = try? decoder.decode(
+          LedgerState.Key.self, from: Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 0))))
+      else { continue }
+      out[key.publicKey.keyID] = key.publicKey
+    }
+    return out
+  }
+
   func meta() -> Meta? {
     guard let statement = try? prepare("SELECT value FROM meta WHERE name = 'position'") else { return nil }
     defer { sqlite3_finalize(statement) }

@@ -35,6 +35,15 @@ public struct LogVerifier: Sendable {
     applier = StateApplier(checkpointSize: checkpointSize, trusted: options.trusted)
   }
 
+  /// Resumes after `state` (the state of the log's first `state.size` entries, verified before):
+  /// the lines given next are the entries after it. `keys` are every key the state knows.
+  public init(options: Options = Options(), checkpointSize: UInt64? = nil, resuming state: LedgerState, keys: [String: PublicKey])
+  {
+    preparer = BatchPreparer(options: options, keys: keys, firstSeq: state.size)
+    applier = StateApplier(checkpointSize: checkpointSize, trusted: options.trusted)
+    applier.state = state
+  }
+
   /// The state after every batch given so far has been applied (call `finish` first).
   public var state: LedgerState { applier.state }
   public var findings: [Finding] { applier.findings }
@@ -89,7 +98,11 @@ final class BatchPreparer: @unchecked Sendable {
   /// Seq of the first line of the next batch.
   private var nextSeq: UInt64 = 0
 
-  init(options: LogVerifier.Options) { self.options = options }
+  init(options: LogVerifier.Options, keys: [String: PublicKey] = [:], firstSeq: UInt64 = 0) {
+    self.options = options
+    keyDirectory = keys
+    nextSeq = firstSeq
+  }
 
   func prepare(_ lines: [ArraySlice<UInt8>]) -> PreparedBatch {
     let count = lines.count

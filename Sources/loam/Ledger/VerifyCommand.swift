@@ -78,7 +78,12 @@ struct VerifyCommand: ParsableCommand {
         "lots": .number(JSONNumber(state.lots.count)), "origin": state.origin.map { .string($0) } ?? .null,
         "checkpoint": checkpoint.map { ["size": .number(JSONNumber($0.size)), "root": .string($0.rootHash.hex)] } ?? .null,
         "findings": .array(verification.findings.map(\.json)),
-        "since": trusted.map { ["size": .number(JSONNumber($0.size)), "root": .string($0.rootHash.hex)] } ?? .null,
+        "since": trusted.map {
+          [
+            "size": .number(JSONNumber($0.size)), "root": .string($0.rootHash.hex),
+            "resumed": .bool(verification.resumedAt != nil),
+          ]
+        } ?? .null,
         "seconds": .number(try JSONNumber((seconds * 1000).rounded() / 1000)),
       ])
     } else {
@@ -96,8 +101,10 @@ struct VerifyCommand: ParsableCommand {
       }
       if let trusted {
         let checked =
-          state.size > trusted.size
-          ? "signatures checked for entries \(trusted.size)–\(state.size - 1)" : "no entries after it"
+          (state.size > trusted.size
+            ? "entries \(trusted.size)–\(state.size - 1) verified" : "no entries after it")
+          + (verification.resumedAt != nil
+            ? ", resumed from the derived state" : "; earlier entries' rules replayed, their signatures not rechecked")
         print("  since         checkpoint of \(trusted.size) entries (root \(trusted.rootHash.hex.prefix(16))…): \(checked)")
       }
       print("  time          \((seconds * 100).rounded() / 100) s")
