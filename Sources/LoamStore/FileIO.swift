@@ -10,6 +10,8 @@ enum FileIO {
     case EROFS: StoreError(.io, "\(what) \(path) failed: the file system is read-only")
     case ENOSPC, EDQUOT:
       StoreError(.io, "\(what) \(path) failed: no space left on the device; free some and run the command again")
+    case ENOENT:
+      StoreError(.io, "\(what) \(path) failed: it is not there (was the ledger directory moved, removed or unmounted?)")
     case EFBIG:
       StoreError(
         .io, "\(what) \(path) failed: the file-size limit was reached; raise it (ulimit -f) and run the command again")

@@ -187,6 +187,50 @@ import Testing
     try expectUnchanged(["verify", "--ledger", "SCRATCH/nowhere"], mentions: "no ledger")
   }
 
+  /// The ledger's directory is moved away while an append waits for the lock: the append fails
+  /// cleanly (exit 2, one sentence), the moved ledger is unchanged, and once it is back the next
+  /// append succeeds.
+  @Test func aLedgerThatDisappearsMidAppend() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    let holder = Process()
+    holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+    holder.arguments = [ledger + "/lock", "sleep", "1.5"]
+    try holder.run()
+    for _ in 0..<500 {
+      let probe = Process()
+      probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+      probe.arguments = ["-n", ledger + "/lock", "true"]
+      try probe.run()
+      probe.waitUntilExit()
+      if probe.terminationStatus != 0 { break }
+      usleep(10_000)
+    }
+    let before = try snapshot(ledger)
+    let append = [
+      "append", "sell", "--ledger", ledger, "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"), "--lot",
+      "LOT-A1", "--quantity", "1", "--uom", "KGM",
+    ]
+    let waiting = Process()
+    waiting.executableURL = URL(fileURLWithPath: LoamBinary.path)
+    waiting.arguments = append
+    let err = Pipe()
+    waiting.standardError = err
+    waiting.standardOutput = FileHandle.nullDevice
+    try waiting.run()
+    usleep(400_000)  // it has opened the lock and waits for it
+    try FileManager.default.moveItem(atPath: ledger, toPath: scratch.path("moved"))
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    waiting.waitUntilExit()
+    holder.waitUntilExit()
+    #expect(waiting.terminationStatus == 2, "\(stderr)")
+    #expect(stderr.contains("is not there (was the ledger directory moved, removed or unmounted?)"), "\(stderr)")
+    #expect(try snapshot(scratch.path("moved")) == before)
+    try FileManager.default.moveItem(atPath: scratch.path("moved"), toPath: ledger)
+    #expect(try LoamBinary.run(append).status == 0)
+    #expect(try LoamBinary.run(["verify", "--ledger", ledger]).status == 0)
+  }
+
   @Test func lockedLedger() throws {
     let scratch = try fixture.copy()
     let ledger = scratch.path("ledger")
