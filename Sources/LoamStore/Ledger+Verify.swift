@@ -83,29 +83,13 @@ extension Ledger {
     return (store, meta)
   }
 
+  /// Catches the derived state (and the trace index with it) up to the log just verified, the way a
+  /// writer does; only when the log did not grow meanwhile and no writer holds the lock.
   private func advance(_ store: StateStore, from meta: StateStore.Meta, to state: LedgerState, logBytes: Int) {
     guard state.size > meta.position.size, let lock = try? LedgerLock(path: lockPath, timeout: 0.5) else { return }
     defer { _ = lock }
-    guard let current = store.meta(), current.position.size == meta.position.size, current.logBytes == meta.logBytes,
-      let headOffset = try? lastLineStart(before: logBytes)
-    else { return }
-    try? store.persist(state, headOffset: headOffset, logBytes: logBytes)
+    guard FileIO.size(ofPath: entriesPath) == logBytes, store.meta()?.logBytes == meta.logBytes else { return }
+    _ = try? writerState(logBytes: logBytes)
   }
 
-  /// Where the line that ends at `end` (its newline included) starts.
-  func lastLineStart(before end: Int) throws -> Int {
-    let descriptor = open(entriesPath, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw FileIO.ioError("reading", entriesPath) }
-    defer { close(descriptor) }
-    var position = end - 1  // the last newline
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while position > 0 {
-      let chunk = min(buffer.count, position)
-      let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, chunk, off_t(position - chunk)) }
-      guard count == chunk else { throw FileIO.ioError("reading", entriesPath) }
-      if let newline = buffer[..<chunk].lastIndex(of: 0x0A) { return position - chunk + newline + 1 }
-      position -= chunk
-    }
-    return 0
-  }
 }

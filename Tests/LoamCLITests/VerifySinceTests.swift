@@ -84,6 +84,11 @@ import Testing
     let report = try #require(try JSONSerialization.jsonObject(with: Data(next.stdout.utf8)) as? [String: Any])
     #expect((report["since"] as? [String: Any])?["resumed"] as? Bool == true, "\(next)")
     #expect(try LoamBinary.run(["verify", "--ledger", mirror, "--strict"]).status == 0)
+    // The trace index moved on too: the mirror traces the new sales as the ledger does.
+    let original = try LoamBinary.run(["trace", "--ledger", ledger, "--forward", Self.bottles, "--json"])
+    let mirrored = try LoamBinary.run(["trace", "--ledger", mirror, "--forward", Self.bottles, "--json"])
+    #expect(original.status == 0 && mirrored.stdout == original.stdout)
+    #expect(original.stdout.contains("\"seq\":134"), "\(original)")
   }
 
   @Test func aCheckpointOfAnotherLogOrKeyIsRefused() throws {
