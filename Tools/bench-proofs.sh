@@ -29,7 +29,7 @@ bottle=$($bin/loam log --ledger "$work/ledger" --from $((entries * 9 / 10)) --ki
   python3 -c "import json,sys; print(json.load(sys.stdin)['statement']['items'][0])")
 $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/bundle.json" 2>/dev/null
 count=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['entries']))" "$work/bundle.json")
-for i in $(seq 11); do rm -f "$work/b.json"; timed $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/b.json"; done |
+for i in $(seq 11); do rm -f "$work/b.json"; timed $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/b.json" 2>/dev/null; done |
   median | xargs -I{} echo "prove $bottle ($count entries, $(stat -c %s "$work/bundle.json") bytes): median {} ms"
 origin=$(head -1 "$work/ledger/checkpoint")
 vkey=$($bin/loam key show "$work/keys/log.pem" --name "$origin" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["vkey"])')

@@ -20,11 +20,22 @@ extension Ledger {
         return { seq in try MerkleProof.inclusionProof(index: seq, size: size, node: node) }
       }
     }
+    // Without stored nodes: every perfect subtree's root from one pass over the leaves, so each
+    // proof is O(log n) lookups (recomputing subtrees per proof made a bundle cost minutes).
     let leaves = try leafHashes(count: size)
     guard UInt64(leaves.count) == size, MerkleProof.root(leaves[...]) == root else {
       throw StoreError(.io, "the checkpoint does not match the log; run `loam verify`")
     }
-    return { seq in try MerkleProof.inclusionProof(index: Int(seq), leaves: leaves[...]) }
+    var levels = [leaves]
+    while let below = levels.last, below.count > 1 {
+      levels.append(stride(from: 0, to: below.count - 1, by: 2).map { MerkleHash.node(below[$0], below[$0 + 1]) })
+    }
+    let node: (MerkleNodeID) -> SHA256Digest? = { id in
+      let level = Int(id.level)
+      guard level < levels.count, id.index < UInt64(levels[level].count) else { return nil }
+      return levels[level][Int(id.index)]
+    }
+    return { seq in try MerkleProof.inclusionProof(index: seq, size: size, node: node) }
   }
 
   /// A bundle for a lot or consumer item: every entry of its backward trace, the events of its

@@ -39,23 +39,50 @@ public enum BundleVerifier {
         "bundle.quorum", "\(cosigners.count) of the \(witnesses.count) witnesses cosigned the checkpoint; \(quorum) are required")
     }
     // 2. Each entry is the line at its index of that tree.
-    var entries: [(seq: UInt64, entry: Entry, statement: Statement)] = []
+    // Proofs and parsing on all cores; the first failure in index order is the one reported.
+    let items = bundle.entries.sorted(by: { $0.index < $1.index })
     var seen: Set<UInt64> = []
-    for item in bundle.entries.sorted(by: { $0.index < $1.index }) {
-      guard seen.insert(item.index).inserted else { throw fail("bundle.malformed", "entry \(item.index) appears twice") }
-      do {
-        try MerkleProof.verifyInclusion(
-          leaf: MerkleHash.leaf(item.line), index: item.index, size: checkpoint.size, proof: item.proof, root: checkpoint.rootHash
-        )
-      } catch {
-        throw fail("bundle.inclusion", "entry \(item.index) is not in the checkpointed log: \(error)")
+    for item in items where !seen.insert(item.index).inserted {
+      throw fail("bundle.malformed", "entry \(item.index) appears twice")
+    }
+    let checked = UnsafeMutableBufferPointer<Result<(UInt64, Entry, Statement), BundleError>>.allocate(
+      capacity: max(items.count, 1))
+    checked.initialize(repeating: .failure(BundleError(code: "bundle.entry", message: "not checked")))
+    defer {
+      checked.deinitialize()
+      checked.deallocate()
+    }
+    nonisolated(unsafe) let shared = checked
+    let chunk = max(1, items.count / 16)
+    DispatchQueue.concurrentPerform(iterations: (items.count + chunk - 1) / chunk) { part in
+      for position in (part * chunk)..<min(items.count, (part + 1) * chunk) {
+        let item = items[position]
+        do {
+          try MerkleProof.verifyInclusion(
+            leaf: MerkleHash.leaf(item.line), index: item.index, size: checkpoint.size, proof: item.proof,
+            root: checkpoint.rootHash)
+        } catch {
+          shared[position] = .failure(
+            BundleError(code: "bundle.inclusion", message: "entry \(item.index) is not in the checkpointed log: \(error)"))
+          continue
+        }
+        guard let entry = try? Entry(line: item.line), entry.seq == item.index,
+          let statement = try? Statement(payload: entry.envelope.payload)
+        else {
+          shared[position] = .failure(
+            BundleError(code: "bundle.entry", message: "entry \(item.index) is not a readable entry of that index"))
+          continue
+        }
+        shared[position] = .success((item.index, entry, statement))
       }
-      guard let entry = try? Entry(line: item.line), entry.seq == item.index,
-        let statement = try? Statement(payload: entry.envelope.payload)
-      else {
-        throw fail("bundle.entry", "entry \(item.index) is not a readable entry of that index")
+    }
+    var entries: [(seq: UInt64, entry: Entry, statement: Statement)] = []
+    entries.reserveCapacity(items.count)
+    for result in checked.prefix(items.count) {
+      switch result {
+      case .success(let (seq, entry, statement)): entries.append((seq, entry, statement))
+      case .failure(let error): throw error
       }
-      entries.append((item.index, entry, statement))
     }
     // 3. Signatures, with the key history the bundle carries.
     guard let first = entries.first, first.seq == 0, case .genesis(let genesis) = first.statement.body,
