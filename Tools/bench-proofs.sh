@@ -25,16 +25,31 @@ timed() { # timed COMMAND… → milliseconds
 for i in $(seq 11); do timed $bin/loam proof inclusion --ledger "$work/ledger" $((entries / 2)); done | median |
   xargs -I{} echo "inclusion proof of entry $((entries / 2)) at $entries entries: median {} ms"
 
-bottle=$($bin/loam log --ledger "$work/ledger" --from $((entries * 9 / 10)) --kind sell --json | tail -1 |
-  python3 -c "import json,sys; print(json.load(sys.stdin)['statement']['items'][0])")
-$bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/bundle.json" 2>/dev/null
-count=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['entries']))" "$work/bundle.json")
-for i in $(seq 11); do rm -f "$work/b.json"; timed $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/b.json" 2>/dev/null; done |
-  median | xargs -I{} echo "prove $bottle ($count entries, $(stat -c %s "$work/bundle.json") bytes): median {} ms"
+# Bottles sold late in the log; bundles for the smallest trace of at least 50 entries and for the largest.
+$bin/loam log --ledger "$work/ledger" --from $((entries * 9 / 10)) --kind sell --json |
+  python3 -c "
+import json, sys
+items = [json.loads(line)['statement'].get('items', [None])[0] for line in sys.stdin]
+items = [item for item in items if item]
+print('\n'.join(items[::max(1, len(items) // 12)][:12]))" > "$work/candidates"
+while read -r bottle; do
+  rm -f "$work/candidate.json"
+  $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/candidate.json" 2>/dev/null
+  echo "$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['entries']))" "$work/candidate.json") $bottle"
+done < "$work/candidates" | sort -n > "$work/sizes"
+small=$(awk '$1 >= 50 {print $2; exit}' "$work/sizes")
+large=$(tail -1 "$work/sizes" | cut -d' ' -f2)
 origin=$(head -1 "$work/ledger/checkpoint")
 vkey=$($bin/loam key show "$work/keys/log.pem" --name "$origin" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["vkey"])')
-for i in $(seq 11); do timed $bin/loam verify-bundle "$work/bundle.json" --log-key "$vkey"; done | median |
-  xargs -I{} echo "verify-bundle: median {} ms"
+for bottle in $small $large; do
+  rm -f "$work/bundle.json"
+  $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/bundle.json" 2>/dev/null
+  count=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['entries']))" "$work/bundle.json")
+  for i in $(seq 11); do rm -f "$work/b.json"; timed $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/b.json" 2>/dev/null; done |
+    median | xargs -I{} echo "prove $bottle ($count entries, $(stat -c %s "$work/bundle.json") bytes): median {} ms"
+  for i in $(seq 11); do timed $bin/loam verify-bundle "$work/bundle.json" --log-key "$vkey"; done | median |
+    xargs -I{} echo "verify-bundle of those $count entries: median {} ms"
+done
 
 # The mirror: keep the derived state as it is at the saved checkpoint, let the log grow by 1,000 entries.
 cp "$work/ledger/checkpoint" "$work/saved-checkpoint"
