@@ -2,7 +2,7 @@
 # EPCIS benchmarks (issue: GS1 EPCIS 2.0 interoperability). Release build. Generates a ledger, exports
 # its supply-chain events (each with its GS1 event hash ID), then imports them into another ledger that
 # holds the same participants and fields, and prints events/s for both, beside `openssl speed` (the
-# import signs every statement and the ledger verifies every signature).
+# import signs every statement; the ledger takes its own signatures as made, `verify` checks them).
 # Usage: Tools/bench-epcis.sh [ENTRIES=130000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +50,5 @@ start=$(date +%s%N)
 $bin/loam import epcis --ledger "$work/target" --log-key "$work/keys/log.pem" "${keys[@]}" "$work"/part-*.json
 end=$(date +%s%N)
 rate=$(python3 -c "print(round($events/(($end-$start)/1e9)))")
-both=$(python3 -c "print(round(1/(1/$limit_sign+1/$limit_verify)))")
-echo "import: $events events in $(python3 -c "print(round(($end-$start)/1e9,2))") s = $rate events/s (sign + verify each on 2 cores, openssl: sign $limit_sign/s, verify $limit_verify/s, both $both/s; ratio $(python3 -c "print(round($rate/$both,2))")x)"
+echo "import: $events events in $(python3 -c "print(round(($end-$start)/1e9,2))") s = $rate events/s (each statement signed; openssl speed -multi 2 ed25519: sign $limit_sign/s, verify $limit_verify/s; ratio to signing $(python3 -c "print(round($rate/$limit_sign,2))")x)"
 $bin/loam verify --ledger "$work/target" | head -1

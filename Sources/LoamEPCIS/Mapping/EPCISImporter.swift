@@ -286,9 +286,15 @@ public struct EPCISImporter: Sendable {
     case .ready(let statement):
       return statement
     case .needsEntry(var statement, let member, let refs, let lot, let fallbackRef):
-      for ref in refs + (fallbackRef.map { [$0] } ?? []) {
-        guard let found = lookup(ref) else { continue }
+      // An event's statements take refs `hash`, `hash#1`, `hash#2` … in order: the first ref
+      // not found ends the search (one lookup, not 64, for the usual one-lot shipment).
+      for ref in refs {
+        guard let found = lookup(ref) else { break }
         if let lot, found.shipmentLot != lot { continue }
+        statement[member] = .string(found.id.hex)
+        return statement
+      }
+      if let fallbackRef, let found = lookup(fallbackRef), lot == nil || found.shipmentLot == lot {
         statement[member] = .string(found.id.hex)
         return statement
       }

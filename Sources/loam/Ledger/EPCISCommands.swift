@@ -203,7 +203,8 @@ struct ImportEPCISCommand: ParsableCommand {
       while position < items.count {
         let item = items[position]
         if case .needsEntry(_, _, let refs, _, let fallback) = item.statement {
-          if !inRun.isDisjoint(with: refs + (fallback.map { [$0] } ?? [])) { break }
+          // Parts of one event (`hash#k`) are sequenced together with `hash`: checking it suffices.
+          if refs.first.map(inRun.contains) == true || fallback.map(inRun.contains) == true { break }
           do {
             let statement = try EPCISImporter.complete(item.statement) { ref in
               if let found = sequenced[ref] { return found }
