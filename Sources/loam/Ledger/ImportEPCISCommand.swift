@@ -1,0 +1,222 @@
+import ArgumentParser
+import Dispatch
+import Glibc
+import LoamCore
+import LoamCrypto
+import LoamEPCIS
+import LoamStore
+
+struct ImportEPCISCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "epcis",
+    abstract: "Validate GS1 EPCIS 2.0 JSON-LD documents and append their events as signed statements, in one batch.",
+    discussion: """
+      Each document is checked first (the structure, types and formats of the EPCIS 2.0 schema); one problem anywhere \
+      refuses the whole import, naming each problem's JSON path, and nothing is written. Events map to statements as \
+      Ledger/EPCIS.md says; an event with no Loam meaning is kept whole in an `observe` statement. Each statement's ref \
+      is its event's GS1 hash ID, so importing a document again logs nothing twice.
+
+      Statements are made by --as (default: the owner of the first --key), or by the participant an event names in \
+      `loam:actor`; give one --key per participant that acts. Documents are at most 8 MiB each.
+      """)
+
+  @OptionGroup var ledger: LedgerOption
+  @OptionGroup var logKey: LogKeyOption
+  @OptionGroup var keys: SigningKeysOption
+
+  @Option(name: .customLong("as"), help: "The participant that makes statements (default: the owner of the first --key).")
+  var participant: String?
+
+  @Flag(help: "Print the result as JSON.")
+  var json = false
+
+  @Argument(help: "EPCIS 2.0 JSON-LD documents (EPCISDocument or EPCISQueryDocument), or - for standard input.")
+  var files: [String]
+
+  static let maximumDocumentSize = 8 << 20
+
+  func run() throws {
+    guard !files.isEmpty else { throw ValidationError("give at least one EPCIS document") }
+    let documents = try files.map(Self.read)
+    let ledger = try ledger.open()
+    let state = try ledger.currentState()
+    let signingKeys = try keys.load()
+    var keysByParticipant: [String: [PrivateKey]] = [:]
+    for key in signingKeys {
+      guard let owner = state.keys[key.publicKey.keyID]?.owner else {
+        throw CLIError("no participant in \(ledger.directory) holds key \(key.publicKey.keyID.prefix(12))…; enroll it first")
+      }
+      keysByParticipant[owner, default: []].append(key)
+    }
+    let actor = participant ?? state.keys[signingKeys[0].publicKey.keyID]!.owner
+    guard keysByParticipant[actor] != nil else {
+      throw CLIError("--as \(actor): none of the --key files is \(actor)'s; give one of its keys")
+    }
+    let importer = EPCISImporter(defaultActor: actor, signers: Set(keysByParticipant.keys))
+    var items: [EPCISImporter.Item] = []
+    var problems: [String] = []
+    for (file, document) in zip(files, documents) {
+      do {
+        items += try importer.items(from: document, source: InputFile.name(file))
+      } catch {
+        problems += error.problems.map(\.description)
+      }
+    }
+    if !problems.isEmpty {
+      for problem in problems { Output.error(problem) }
+      throw CLIError("\(problems.count) event(s) cannot be imported; nothing was written to \(ledger.directory)")
+    }
+    guard items.count <= Ledger.maximumBatch else {
+      throw CLIError(
+        "these documents make \(items.count) statements; one import may append at most \(Ledger.maximumBatch): import them in several commands"
+      )
+    }
+    let envelopes = try Self.sign(items, keys: keysByParticipant)
+    let outcome = try Self.append(items, envelopes, ledger: ledger, state: state, logKey: logKey, keys: keysByParticipant)
+    switch outcome {
+    case .refused(let findings):
+      // A finding names the seq its entry would have had; statements already logged (by ref) take none.
+      let fresh = items.filter { item in item.statement.json["ref"]?.stringValue.map { state.refs[$0] == nil } ?? true }
+      for finding in findings {
+        let item = finding.seq.map { Int($0) - Int(state.size) }.flatMap { fresh.indices.contains($0) ? fresh[$0] : nil }
+        Output.error(
+          "refused: \(item.map { "event at \($0.path)" } ?? "an event") would break a rule: \(finding.code): \(finding.message)")
+      }
+      Output.error("nothing was written to \(ledger.directory)")
+      throw CLIError("", status: .findings)
+    case .appended(let results):
+      let fresh = results.filter { !$0.duplicate }
+      if json {
+        try Output.json(
+          [
+            "events": .number(JSONNumber(documents.reduce(0) { $0 + $1.events.count })),
+            "appended": .number(JSONNumber(fresh.count)),
+            "alreadyLogged": .number(JSONNumber(results.count - fresh.count)),
+            "first": fresh.first.map { .number(JSONNumber($0.entry.seq)) } ?? .null,
+            "last": fresh.last.map { .number(JSONNumber($0.entry.seq)) } ?? .null,
+          ])
+      } else {
+        let range = fresh.isEmpty ? "" : " as entries \(fresh.first!.entry.seq)–\(fresh.last!.entry.seq)"
+        print(
+          "imported \(documents.reduce(0) { $0 + $1.events.count }) events from \(documents.count) document(s): \(fresh.count) statements appended\(range), \(results.count - fresh.count) already logged"
+        )
+      }
+    }
+  }
+
+  static func read(_ path: String) throws -> EPCISDocument {
+    let bytes = try InputFile.read(
+      path, maximum: maximumDocumentSize, what: "an EPCIS document may be (split it, and import the parts in one command)")
+    let value: JSONValue
+    do {
+      value = try JSONParser().parse(bytes)
+    } catch {
+      throw CLIError("\(InputFile.name(path)) is not JSON: \(error)")
+    }
+    let problems = EPCISValidator.problems(in: value)
+    if !problems.isEmpty {
+      for problem in problems.prefix(100) { Output.error("\(InputFile.name(path)): \(problem)") }
+      throw CLIError(
+        "\(InputFile.name(path)) is not a valid EPCIS 2.0 document (\(problems.count) problem(s)); nothing was imported")
+    }
+    return EPCISDocument(json: value.objectValue!)
+  }
+
+  /// Signs every ready statement on all cores; statements that name earlier entries are signed
+  /// when the batch reaches them.
+  static func sign(_ items: [EPCISImporter.Item], keys: [String: [PrivateKey]]) throws -> [DSSEEnvelope?] {
+    let ready = items.map { item -> JSONObject? in
+      if case .ready(let statement) = item.statement { return statement }
+      return nil
+    }
+    var out = [DSSEEnvelope?](repeating: nil, count: items.count)
+    let indices = ready.indices.filter { ready[$0] != nil }
+    for (index, envelope) in zip(indices, try sign(indices.map { (ready[$0]!, items[$0]) }, keys: keys)) {
+      out[index] = envelope
+    }
+    return out
+  }
+
+  /// Signs statements on all cores, in order.
+  static func sign(_ work: [(JSONObject, EPCISImporter.Item)], keys: [String: [PrivateKey]]) throws -> [DSSEEnvelope] {
+    let slots = UnsafeMutableBufferPointer<Result<DSSEEnvelope?, any Error>>.allocate(capacity: max(work.count, 1))
+    slots.initialize(repeating: .success(nil))
+    defer {
+      slots.deinitialize()
+      slots.deallocate()
+    }
+    nonisolated(unsafe) let shared = slots
+    let chunk = max(1, work.count / 64)
+    DispatchQueue.concurrentPerform(iterations: (work.count + chunk - 1) / chunk) { part in
+      for index in (part * chunk)..<min(work.count, (part + 1) * chunk) {
+        shared[index] = Result { try envelope(work[index].0, work[index].1, keys: keys) }
+      }
+    }
+    return try slots.prefix(work.count).map { try $0.get()! }
+  }
+
+  static func envelope(_ statement: JSONObject, _ item: EPCISImporter.Item, keys: [String: [PrivateKey]]) throws
+    -> DSSEEnvelope
+  {
+    let actor = statement["actor"]?.stringValue ?? ""
+    return try Signing.sign(statement: .object(statement), keys: keys[actor] ?? [], source: "the event at \(item.path)")
+  }
+
+  /// One batch in runs. A statement that names an earlier entry (a receipt its shipment) is completed
+  /// once that entry is sequenced: a run ends before the first such statement whose entry is in the
+  /// run itself. The envelopes are this process's own signatures, so the ledger does not verify them
+  /// again (`loam verify` does); the rules still check every key against its actor.
+  static func append(
+    _ items: [EPCISImporter.Item], _ envelopes: [DSSEEnvelope?], ledger: Ledger, state: LedgerState, logKey: LogKeyOption,
+    keys: [String: [PrivateKey]]
+  ) throws -> Ledger.AppendOutcome {
+    let signer = try logKey.signer(origin: try Signing.origin(of: ledger))
+    var position = 0
+    var sequenced: [String: (SHA256Digest, String?)] = [:]  // ref → entry id, shipment lot
+    var recorded = 0  // results already in `sequenced`
+    func ref(_ statement: JSONObject) -> String? { statement["ref"]?.stringValue }
+    func nextRun(_ appended: [Ledger.Appended]) throws -> [DSSEEnvelope]? {
+      // Results come one per envelope, in order: the n-th is items[n].
+      while recorded < appended.count {
+        let statement = items[recorded].statement.json
+        if let ref = ref(statement) {
+          let lot = statement["kind"]?.stringValue == "ship" ? statement["lot"]?.stringValue : nil
+          sequenced[ref] = (appended[recorded].entry.id, lot)
+        }
+        recorded += 1
+      }
+      guard position < items.count else { return nil }
+      var run: [DSSEEnvelope?] = []
+      var toSign: [(Int, JSONObject, EPCISImporter.Item)] = []
+      var inRun: Set<String> = []
+      while position < items.count {
+        let item = items[position]
+        if case .needsEntry(_, _, let refs, _, let fallback) = item.statement {
+          // Parts of one event (`hash#k`) are sequenced together with `hash`: checking it suffices.
+          if refs.first.map(inRun.contains) == true || fallback.map(inRun.contains) == true { break }
+          do {
+            let statement = try EPCISImporter.complete(item.statement) { ref in
+              if let found = sequenced[ref] { return found }
+              guard let record = state.refs[ref] else { return nil }
+              return (record.entryID, state.shipments[record.entryID]?.lot)
+            }
+            toSign.append((run.count, statement, item))
+            run.append(nil)
+          } catch {
+            let reason = error.problems.map(\.message).joined(separator: "; ")
+            throw CLIError(
+              "refused: event at \(item.path): \(reason); nothing was written to \(ledger.directory)", status: .findings)
+          }
+        } else {
+          run.append(envelopes[position])
+        }
+        if let ref = ref(item.statement.json) { inRun.insert(ref) }
+        position += 1
+      }
+      let signed = try Self.sign(toSign.map { ($0.1, $0.2) }, keys: keys)
+      for (index, envelope) in zip(toSign.map(\.0), signed) { run[index] = envelope }
+      return run.map { $0! }
+    }
+    return try ledger.append([], logSigner: signer, now: Clock.now(), signatures: .signedHere, next: nextRun)
+  }
+}
