@@ -1,3 +1,4 @@
+import LoamCore
 import LoamCrypto
 import LoamEPCIS
 import Testing
@@ -81,5 +82,57 @@ import Testing
     }
     print("GS1 examples map to: \(kinds.sorted { $0.key < $1.key })")
     #expect((kinds["observe"] ?? 0) > 0)
+  }
+}
+
+/// Statements survive the trip to EPCIS and back, identifiers included.
+@Suite struct RoundTripTests {
+  @Test func identifiersThatAreNotURIsComeBackExactly() {
+    for id in ["GRAPES-2026-a", "MUST-2026/grower:a%b", "lot:é", "urn:epc:class:lgtin:4012345.012345.998877"] {
+      let uri = LoamURI.uri(id, .lot)
+      #expect(EPCISValidatorProbe.isURI(uri), "\(uri)")
+      let back = LoamURI.id(uri, .lot)
+      // An EPC URN comes back as its canonical Digital Link, the same lot however a partner writes it.
+      #expect(back == (id.hasPrefix("urn:epc:") ? DigitalLink.canonical(id)! : id), "\(id) → \(uri) → \(back)")
+    }
+  }
+
+  @Test func aMeasurementWithAnOddMetricComesBack() throws {
+    let json: JSONValue = [
+      "kind": "measurement", "actor": "lab:agrosol", "time": "2026-05-22T10:00:00Z", "field": "field:a%1/x",
+      "metric": "soil organic carbon (%)", "value": .number(JSONNumber(literal: "3.4")!), "unit": "percent",
+      "method": "dry-combustion",
+      "sampled": "2026-05-15T08:00:00Z", "depthCm": 30,
+    ]
+    let statement = try Statement(json: json)
+    let exporter = EPCISExporter(context: .init(statement: { _ in nil }, fieldHistory: { _ in [] }))
+    let event = try #require(exporter.event(for: statement))
+    let document = EPCISDocument(json: EPCISExporter.document(events: [event], created: Timestamp(seconds: 0)))
+    #expect(EPCISValidator.problems(in: .object(document.json)).isEmpty)
+    let items = try EPCISImporter(defaultActor: "lab:agrosol", signers: ["lab:agrosol"]).items(from: document)
+    let back = try #require(items.first?.statement.json)
+    for key in ["kind", "actor", "time", "field", "metric", "value", "unit", "method", "sampled", "depthCm"] {
+      #expect(back[key] == json[key], "\(key)")
+    }
+    #expect(back["ref"]?.stringValue == event["eventID"]?.stringValue)
+  }
+}
+
+/// The validator's URI rule, for tests.
+enum EPCISValidatorProbe {
+  static func isURI(_ text: String) -> Bool {
+    let document: JSONValue = [
+      "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], "type": "EPCISDocument",
+      "schemaVersion": "2.0", "creationDate": "2026-01-01T00:00:00Z",
+      "epcisBody": [
+        "eventList": [
+          [
+            "type": "ObjectEvent", "eventTime": "2026-01-01T00:00:00Z", "eventTimeZoneOffset": "+00:00", "action": "OBSERVE",
+            "epcList": [.string(text)],
+          ]
+        ]
+      ],
+    ]
+    return EPCISValidator.problems(in: document).isEmpty
   }
 }

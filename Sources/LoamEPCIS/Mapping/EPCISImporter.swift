@@ -248,7 +248,8 @@ public struct EPCISImporter: Sendable {
         for report in element["sensorReport"]?.arrayValue ?? [] {
           guard let value = report["value"]?.numberValue, let type = report["type"]?.stringValue else { continue }
           let metric =
-            type.hasPrefix("urn:loam:metric:") ? LoamURI.id(String(type.dropFirst(16)), .item) : Self.lastSegment(type)
+            type.hasPrefix("urn:loam:metric:")
+            ? LoamURI.percentDecoded(String(type.dropFirst(16))) ?? type : Self.lastSegment(type)
           var members: [(String, JSONValue)] = [
             ("field", .string(field)), ("metric", .string(metric)), ("value", .number(value)),
             ("unit", .string(report["loam:unit"]?.stringValue ?? report["uom"]?.stringValue ?? "1")),
