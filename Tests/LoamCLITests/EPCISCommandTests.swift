@@ -225,6 +225,35 @@ import Testing
     #expect(try snapshot(ledger) == before)
   }
 
+  /// A correction of an event goes out as that event again with an errorDeclaration: the same hash
+  /// ID, so a partner matches it to the event it declares wrong.
+  @Test func aCorrectedSaleIsExportedAsItsErrorDeclaration() throws {
+    let scratch = try Scratch()
+    let (ledger, _, logKey) = try Self.demo(scratch)
+    let log = try LoamBinary.run(["log", "--ledger", ledger, "--kind", "sell", "--json"])
+    let sale = try #require(
+      log.stdout.split(separator: "\n").compactMap {
+        try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+      }.first { ($0["statement"] as? [String: Any])?["actor"] as? String == "retailer:cave-paris" })
+    let corrected = try LoamBinary.run([
+      "append", "correct", "--ledger", ledger, "--log-key", logKey, "--key", scratch.path("demo/keys/retailer-cave-paris.pem"),
+      "--entry", try #require(sale["id"] as? String), "--reason", "sold twice by mistake",
+    ])
+    #expect(corrected.status == 0, "\(corrected)")
+    #expect(try LoamBinary.run(["export", "epcis", "--ledger", ledger, "-o", scratch.path("all.json")]).status == 0)
+    let document = try #require(try JSONSerialization.jsonObject(with: try scratch.read("all.json")) as? [String: Any])
+    let events = try #require((document["epcisBody"] as? [String: Any])?["eventList"] as? [[String: Any]])
+    let declarations = events.filter { $0["errorDeclaration"] != nil }
+    #expect(declarations.count == 1)
+    let declaration = try #require(declarations.first)
+    let original = events.filter {
+      $0["errorDeclaration"] == nil && $0["eventID"] as? String == declaration["eventID"] as? String
+    }
+    #expect(original.count == 1, "the declaration's hash ID is its sale's")
+    #expect((original.first?["bizStep"] as? String) == "retail_selling")
+    #expect(((declaration["errorDeclaration"] as? [String: Any])?["loam:reason"] as? String) == "sold twice by mistake")
+  }
+
   @Test func fsma204RecordsOfTheBottle() throws {
     let scratch = try Scratch()
     let (ledger, _, _) = try Self.demo(scratch)

@@ -5,6 +5,7 @@ import LoamCore
 import LoamCrypto
 import LoamEPCIS
 import LoamStore
+import Synchronization
 
 struct ExportEPCISCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -47,7 +48,7 @@ struct ExportEPCISCommand: ParsableCommand {
     let tail = Array(empty[(cut + marker.count - 1)...]) + [UInt8(ascii: "\n")]
     let sink = try OutputSink(output)
     try sink.write(head)
-    let history = LedgerHistory()
+    let history = LedgerHistory(ledger: ledger)
     let exporter = EPCISExporter(context: history.context)
     var count = 0
     try ledger.forEachEntryBatch { batch in
@@ -56,8 +57,7 @@ struct ExportEPCISCommand: ParsableCommand {
       var chosen: [Statement] = []
       for item in batch {
         guard let statement = item.statement else { continue }
-        history.record(statement, id: item.entry.id)
-        history.seqs[item.entry.id] = item.seq
+        try history.record(statement, payload: item.entry.envelope.payload, id: item.entry.id, seq: item.seq)
         let wanted: Bool
         if let selected {
           if case .correct(let correction) = statement.body, let target = history.seq(of: correction.entry) {
@@ -112,26 +112,47 @@ struct ExportEPCISCommand: ParsableCommand {
   }
 }
 
-/// What the exporter needs to know about earlier entries: statements by id, fields' histories.
+/// What the exporter needs to know about earlier entries: a receipt's ship, a correction's target,
+/// fields' practices and certifications. Memory stays small: ships are kept as their payload bytes
+/// and other targets are read back from the log by seq, only when a correction names them.
 final class LedgerHistory: @unchecked Sendable {
-  var statements: [SHA256Digest: Statement] = [:]
+  // @unchecked: written on one thread between batches, read by the event builders of a batch.
+  private var shipPayloads: [SHA256Digest: [UInt8]] = [:]
   var seqs: [SHA256Digest: UInt64] = [:]
-  var fields: [String: [Statement]] = [:]
+  private var fields: [String: [Statement]] = [:]
+  private let ledger: Ledger
+  private var reader: ((UInt64) -> Entry?)? = nil
+  private let readerLock = Mutex(())
 
-  func record(_ statement: Statement, id: SHA256Digest) {
+  init(ledger: Ledger) { self.ledger = ledger }
+
+  func record(_ statement: Statement, payload: [UInt8], id: SHA256Digest, seq: UInt64) throws {
     switch statement.body {
     case .practice(let practice): fields[practice.field, default: []].append(statement)
     case .certify(let certification):
       if case .field(let field) = certification.subject { fields[field, default: []].append(statement) }
+    case .ship: shipPayloads[id] = payload
+    case .correct(let correction):
+      if shipPayloads[correction.entry] == nil, reader == nil {
+        let state = try ledger.currentState()
+        reader = ledger.entryReader(for: state)
+      }
     default: break
     }
-    if EPCISExporter.exportedKinds.contains(statement.kind) { statements[id] = statement }
+    if EPCISExporter.exportedKinds.contains(statement.kind) { seqs[id] = seq }
   }
 
   func seq(of id: SHA256Digest) -> UInt64? { seqs[id] }
 
+  func statement(_ id: SHA256Digest) -> Statement? {
+    if let payload = shipPayloads[id] { return try? Statement(payload: payload) }
+    guard let seq = seqs[id], let reader else { return nil }
+    let entry = readerLock.withLock { _ in reader(seq) }
+    return entry.flatMap { try? Statement(payload: $0.envelope.payload) }
+  }
+
   var context: EPCISExporter.Context {
-    EPCISExporter.Context(statement: { self.statements[$0] }, fieldHistory: { self.fields[$0] ?? [] })
+    EPCISExporter.Context(statement: { self.statement($0) }, fieldHistory: { self.fields[$0] ?? [] })
   }
 }
 
