@@ -23,9 +23,13 @@ timed() { # timed COMMAND… → milliseconds
 }
 
 for i in $(seq 11); do timed $bin/loam proof inclusion --ledger "$work/ledger" $((entries / 2)); done | median |
-  xargs -I{} echo "inclusion proof of entry $((entries / 2)) at $entries entries: median {} ms"
+  xargs -I{} echo "loam proof inclusion of entry $((entries / 2)) at $entries entries: median {} ms wall (with process start)"
+$bin/loam-bench-proof "$work/ledger" 1000  # the same, inside one process
 
-# Bottles sold late in the log; bundles for the smallest trace of at least 50 entries and for the largest.
+# A must lot's bundle (about 70 entries), then bottles sold late in the log: the smallest trace of at least 50
+# entries among them and the largest.
+must=$($bin/loam log --ledger "$work/ledger" --from $((entries * 6 / 10)) --kind transform --json | head -1 |
+  python3 -c "import json,sys; print(json.load(sys.stdin)['statement']['outputs'][0]['lot'])")
 $bin/loam log --ledger "$work/ledger" --from $((entries * 9 / 10)) --kind sell --json |
   python3 -c "
 import json, sys
@@ -41,7 +45,7 @@ small=$(awk '$1 >= 50 {print $2; exit}' "$work/sizes")
 large=$(tail -1 "$work/sizes" | cut -d' ' -f2)
 origin=$(head -1 "$work/ledger/checkpoint")
 vkey=$($bin/loam key show "$work/keys/log.pem" --name "$origin" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["vkey"])')
-for bottle in $small $large; do
+for bottle in $must $small $large; do
   rm -f "$work/bundle.json"
   $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/bundle.json" 2>/dev/null
   count=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['entries']))" "$work/bundle.json")
