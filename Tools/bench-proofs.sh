@@ -28,8 +28,8 @@ $bin/loam-bench-proof "$work/ledger" 1000  # the same, inside one process
 
 # A must lot's bundle (about 70 entries), then bottles sold late in the log: the smallest trace of at least 50
 # entries among them and the largest.
-must=$($bin/loam log --ledger "$work/ledger" --from $((entries * 6 / 10)) --kind transform --json | head -1 |
-  python3 -c "import json,sys; print(json.load(sys.stdin)['statement']['outputs'][0]['lot'])")
+must=$(set +o pipefail; $bin/loam log --ledger "$work/ledger" --from $((entries * 6 / 10)) --kind transform --json |
+  head -1 | python3 -c "import json,sys; print(json.load(sys.stdin)['statement']['outputs'][0]['lot'])")
 $bin/loam log --ledger "$work/ledger" --from $((entries * 9 / 10)) --kind sell --json |
   python3 -c "
 import json, sys

@@ -27,6 +27,7 @@ case $harness in
     rm -rf .build-fuzz/seeds/bundles && mkdir -p .build-fuzz/seeds/bundles
     .build/debug/loam prove --ledger "$demo/ledger" https://id.gs1.org/01/09506000134352/21/TV26A001042 \
       -o .build-fuzz/seeds/bundles/demo-bottle.json
+    .build/debug/loam proof consistency --ledger "$demo/ledger" 10 100 > .build-fuzz/seeds/bundles/consistency.json
     origin=$(head -1 "$demo/ledger/checkpoint")
     export LOAM_FUZZ_VKEY=$(.build/debug/loam key show "$demo/keys/log.pem" --name "$origin" --json \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["vkey"])')

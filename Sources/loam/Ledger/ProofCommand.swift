@@ -2,6 +2,7 @@ import ArgumentParser
 import LoamCore
 import LoamCrypto
 import LoamStore
+import LoamVerify
 
 struct ProofCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -76,11 +77,10 @@ struct ProofConsistency: ParsableCommand {
     let leaves = try ledger.leafHashes(count: new)
     guard UInt64(leaves.count) == new else { throw CLIError("the log holds \(leaves.count) entries, fewer than \(new)") }
     let proof = try MerkleProof.consistencyProof(size1: Int(old), leaves: leaves[...])
-    try Output.json([
-      "size1": .number(JSONNumber(old)), "size2": .number(JSONNumber(new)),
-      "root1": .string(Base64.encode(MerkleProof.root(leaves[..<Int(old)]).bytes)),
-      "root2": .string(Base64.encode(MerkleProof.root(leaves[...]).bytes)),
-      "proof": .array(proof.map { .string(Base64.encode($0.bytes)) }),
-    ])
+    try Output.json(
+      ConsistencyProofFile(
+        size1: old, size2: new, root1: MerkleProof.root(leaves[..<Int(old)]), root2: MerkleProof.root(leaves[...]),
+        proof: proof
+      ).json)
   }
 }

@@ -90,22 +90,17 @@ struct WitnessCosign: ParsableCommand {
 extension WitnessCosign {
   /// A `loam proof consistency OLD NEW` file whose sizes are the ones this witness needs.
   static func readProof(_ path: String, from old: UInt64, to new: UInt64) throws -> [SHA256Digest] {
-    let value = try Signing.parseStatement(try InputFile.read(path), source: path)
-    guard let size1 = value["size1"]?.numberValue?.int64, let size2 = value["size2"]?.numberValue?.int64,
-      let hashes = value["proof"]?.arrayValue
-    else {
-      throw CLIError("\(path) is not a consistency proof (size1, size2, proof), as `loam proof consistency` writes")
+    let file: ConsistencyProofFile
+    do {
+      file = try ConsistencyProofFile(json: try Signing.parseStatement(try InputFile.read(path), source: path))
+    } catch let error as ConsistencyProofFile.Malformed {
+      throw CLIError("\(path) is \(error), as `loam proof consistency` writes")
     }
-    guard UInt64(size1) == old, UInt64(size2) == new else {
+    guard file.size1 == old, file.size2 == new else {
       throw CLIError(
-        "\(path) proves \(size1) → \(size2) entries, but you last cosigned \(old) and the checkpoint has \(new): run `loam proof consistency \(old) \(new)`"
+        "\(path) proves \(file.size1) → \(file.size2) entries, but you last cosigned \(old) and the checkpoint has \(new): run `loam proof consistency \(old) \(new)`"
       )
     }
-    return try hashes.map { item in
-      guard let text = item.stringValue, let bytes = Base64.decode(text), let digest = SHA256Digest(bytes: bytes) else {
-        throw CLIError("\(path): a proof hash is not 32 bytes of base64")
-      }
-      return digest
-    }
+    return file.proof
   }
 }

@@ -1,6 +1,7 @@
 // Fuzz harness: proof bundles (loam-bundle/v1) and the RFC 9162 proofs in them, as
 // `loam verify-bundle` reads them: strict JSON, the bundle's shape, the checkpoint, each
-// entry's inclusion proof, the signer history and the trace.
+// entry's inclusion proof, the signer history and the trace; and consistency proof files, as
+// `loam witness cosign --proof` reads them.
 // Build and run: Tools/fuzz.sh bundles [seconds] (it seeds a demo bundle and its log key).
 import Foundation
 import LoamCore
@@ -19,7 +20,13 @@ let logKey: NoteVerifier = {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-  guard let json = try? JSONParser().parse(bytes), let bundle = try? Bundle(json: json) else { return 0 }
+  guard let json = try? JSONParser().parse(bytes) else { return 0 }
+  // A consistency proof file (`loam witness cosign --proof`): round-trips, and checking it never traps.
+  if let file = try? ConsistencyProofFile(json: json) {
+    precondition((try? ConsistencyProofFile(json: file.json)) == file, "a consistency proof file does not round-trip")
+    _ = file.verify()
+  }
+  guard let bundle = try? Bundle(json: json) else { return 0 }
   // A parsed bundle writes back to JSON that parses to the same bundle.
   let again = try? Bundle(json: bundle.json)
   precondition(again?.json == bundle.json, "a parsed bundle does not round-trip through its JSON")
