@@ -187,15 +187,11 @@ import Testing
     try expectUnchanged(["verify", "--ledger", "SCRATCH/nowhere"], mentions: "no ledger")
   }
 
-  /// The ledger's directory is moved away while an append waits for the lock: the append fails
-  /// cleanly (exit 2, one sentence), the moved ledger is unchanged, and once it is back the next
-  /// append succeeds.
-  @Test func aLedgerThatDisappearsMidAppend() throws {
-    let scratch = try fixture.copy()
-    let ledger = scratch.path("ledger")
+  /// Another writer (util-linux flock) holding the ledger's lock for `seconds`; returns once it holds it.
+  static func holdLock(of ledger: String, seconds: String) throws -> Process {
     let holder = Process()
     holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    holder.arguments = [ledger + "/lock", "sleep", "1.5"]
+    holder.arguments = [ledger + "/lock", "sleep", seconds]
     try holder.run()
     for _ in 0..<500 {
       let probe = Process()
@@ -206,6 +202,16 @@ import Testing
       if probe.terminationStatus != 0 { break }
       usleep(10_000)
     }
+    return holder
+  }
+
+  /// The ledger's directory is moved away while an append waits for the lock: the append fails
+  /// cleanly (exit 2, one sentence), the moved ledger is unchanged, and once it is back the next
+  /// append succeeds.
+  @Test func aLedgerThatDisappearsMidAppend() throws {
+    let scratch = try fixture.copy()
+    let ledger = scratch.path("ledger")
+    let holder = try Self.holdLock(of: ledger, seconds: "1.5")
     let before = try snapshot(ledger)
     let append = [
       "append", "sell", "--ledger", ledger, "--key", fixture.key("grower-a"), "--log-key", fixture.key("log"), "--lot",
@@ -235,21 +241,8 @@ import Testing
     let scratch = try fixture.copy()
     let ledger = scratch.path("ledger")
     // Another writer holds the lock (util-linux flock) while we try to append.
-    let holder = Process()
-    holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    holder.arguments = [ledger + "/lock", "sleep", "5"]
-    try holder.run()
+    let holder = try Self.holdLock(of: ledger, seconds: "5")
     defer { holder.terminate() }
-    // Wait until it really holds the lock (`flock -n` then fails), however slow the machine.
-    for _ in 0..<500 {
-      let probe = Process()
-      probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-      probe.arguments = ["-n", ledger + "/lock", "true"]
-      try probe.run()
-      probe.waitUntilExit()
-      if probe.terminationStatus != 0 { break }
-      usleep(10_000)
-    }
     let before = try snapshot(ledger)
     let result = try LoamBinary.run(
       [

@@ -389,6 +389,12 @@ private struct Checker {
     }
   }
 
+  /// `$.a.b` missing: reported at `$.a`, naming `b`.
+  mutating func missing(_ path: String) {
+    let parts = path.split(separator: ".")
+    fail(parts.dropLast().joined(separator: "."), "required member \"\(parts.last ?? "")\" is missing")
+  }
+
   mutating func allowed(_ object: JSONObject, _ path: String, _ keys: Set<String>) {
     extensionsOnly(object, path, except: keys)
   }
@@ -430,8 +436,7 @@ private struct Checker {
   mutating func time(_ value: JSONValue?, _ path: String, required: Bool) {
     guard let value else {
       if required {
-        let parts = path.split(separator: ".")
-        fail(parts.dropLast().joined(separator: "."), "required member \"\(parts.last ?? "")\" is missing")
+        missing(path)
       }
       return
     }
@@ -442,8 +447,7 @@ private struct Checker {
 
   mutating func timeZoneOffset(_ value: JSONValue?, _ path: String) {
     guard let value else {
-      let parts = path.split(separator: ".")
-      return fail(parts.dropLast().joined(separator: "."), "required member \"eventTimeZoneOffset\" is missing")
+      return missing(path)
     }
     let bytes = Array((value.stringValue ?? "").utf8)
     var ok = false
@@ -460,8 +464,7 @@ private struct Checker {
   mutating func uri(_ value: JSONValue?, _ path: String, required: Bool = false) {
     guard let value else {
       if required {
-        let parts = path.split(separator: ".")
-        fail(parts.dropLast().joined(separator: "."), "required member \"\(parts.last ?? "")\" is missing")
+        missing(path)
       }
       return
     }
