@@ -62,6 +62,8 @@ struct DemoCommand: ParsableCommand {
     print("  loam log --kind certify")
     print("  loam trace --forward --field field:roux-nord       # the recall view")
     print("  loam claim \(result.bottle) --policy roc-like --json")
+    print("  loam export epcis --lot \(result.bottle) -o \(directory)/events.jsonld   # GS1 EPCIS 2.0, with event hash IDs")
+    print("  loam export fsma204 \(result.bottle) -o \(directory)/fsma204.csv         # FDA FSMA 204 records")
     print("  keys (one per participant): \(result.keysDirectory)")
     if !verification.isValid { throw CLIError("the demo ledger did not verify", status: .findings) }
   }
