@@ -112,6 +112,63 @@ final class StateStore: @unchecked Sendable {
     return Data(bytes)
   }
 
+  /// The JSON of the rows written for (almost) every entry, written directly — the same members
+  /// `JSONDecoder` reads back; nil for other types, which go through `JSONEncoder`. The generic
+  /// encoder was most of the time of writing the derived state (`loam reindex`, large batches).
+  static func fastJSON(_ value: Any) -> Data? {
+    var out: [UInt8] = []
+    func raw(_ text: String) { out += Array(text.utf8) }
+    func string(_ text: String) { JCS.appendString(text, to: &out) }
+    switch value {
+    case let seq as UInt64:
+      raw(String(seq))
+    case let location as EntryLocation:
+      raw("{\"offset\":\(location.offset),\"length\":\(location.length)}")
+    case let event as FieldEventRef:
+      raw("{\"seq\":\(event.seq),\"from\":")
+      string(event.from.description)
+      raw(",\"until\":")
+      string(event.until.description)
+      raw("}")
+    case let ref as LedgerState.RefRecord:
+      raw("{\"seq\":\(ref.seq),\"entryID\":\"\(ref.entryID.hex)\",\"payloadHash\":\"\(ref.payloadHash.hex)\"}")
+    case let lot as LedgerState.Lot:
+      raw("{\"id\":")
+      string(lot.id)
+      raw(",\"product\":")
+      string(lot.product)
+      raw(",\"unit\":")
+      string(lot.unit)
+      raw(",\"created\":")
+      string(lot.created.description)
+      raw(",\"createdSeq\":\(lot.createdSeq),\"holdings\":{")
+      for (index, (participant, quantity)) in lot.holdings.sorted(by: { $0.key < $1.key }).enumerated() {
+        if index > 0 { raw(",") }
+        string(participant)
+        raw(":")
+        string(quantity.description)
+      }
+      raw("}}")
+    case let shipment as LedgerState.ShipmentRecord:
+      raw("{\"lot\":")
+      string(shipment.lot)
+      raw(",\"from\":")
+      string(shipment.from)
+      raw(",\"to\":")
+      string(shipment.to)
+      raw(",\"quantity\":")
+      string(shipment.quantity.description)
+      raw(",\"received\":")
+      string(shipment.received.description)
+      raw(",\"time\":")
+      string(shipment.time.description)
+      raw(",\"seq\":\(shipment.seq)}")
+    default:
+      return nil
+    }
+    return Data(out)
+  }
+
   /// The JSON that `JSONEncoder` writes for an effect (and `JSONDecoder` reads back), written
   /// directly: it is on every entry, and the generic encoder was a tenth of an import's time.
   static func encodeEffect(_ effect: LedgerState.Effect, into out: inout [UInt8]) {
@@ -278,7 +335,7 @@ final class StateStore: @unchecked Sendable {
           if let v {
             let data =
               try (v as? LedgerState.EntryRecord).map { try Self.encodeEntry($0, encoder: encoder) }
-              ?? (v as? SHA256Digest).map { Data($0.bytes) } ?? encoder.encode(v)
+              ?? (v as? SHA256Digest).map { Data($0.bytes) } ?? Self.fastJSON(v) ?? encoder.encode(v)
             _ = data.withUnsafeBytes { loam_sqlite_bind_blob(statement, 3, $0.baseAddress, Int32($0.count)) }
           }
           guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }
@@ -292,7 +349,7 @@ final class StateStore: @unchecked Sendable {
             sqlite3_bind_int(upsert, 1, table.rawValue)
             let keyBytes = Array(key.utf8) + [0x00] + Self.seqKey(seq(item))
             _ = keyBytes.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 2, $0.baseAddress, Int32($0.count)) }
-            let data = try encoder.encode(item)
+            let data = try Self.fastJSON(item) ?? encoder.encode(item)
             _ = data.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 3, $0.baseAddress, Int32($0.count)) }
             guard sqlite3_step(upsert) == SQLITE_DONE else { throw fail("write") }
           }
