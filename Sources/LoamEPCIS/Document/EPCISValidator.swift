@@ -384,7 +384,7 @@ private struct Checker {
 
   /// Members not in `except` must be namespaced extensions (`prefix:name` or an absolute IRI).
   mutating func extensionsOnly(_ object: JSONObject, _ path: String, except: Set<String>) {
-    for member in object.members where !except.contains(member.key) && !Self.isURI(member.key) {
+    for member in object.members where !except.contains(member.key) && !URIFormat.isValid(member.key) {
       fail("\(path).\(member.key)", "unknown member; an extension needs a namespace prefix (\"ext:\(member.key)\")")
     }
   }
@@ -468,7 +468,7 @@ private struct Checker {
       }
       return
     }
-    guard let text = value.stringValue, Self.isURI(text) else {
+    guard let text = value.stringValue, URIFormat.isValid(text) else {
       return fail(path, "\(Self.show(value)) is not a URI")
     }
   }
@@ -486,7 +486,7 @@ private struct Checker {
     guard let value else { return }
     guard let text = value.stringValue else { return fail(path, "must be a string") }
     if words.contains(text) { return }
-    if Self.isURI(text), !text.hasPrefix("urn:epcglobal:cbv"), !text.hasPrefix("https://ns.gs1.org/cbv/"),
+    if URIFormat.isValid(text), !text.hasPrefix("urn:epcglobal:cbv"), !text.hasPrefix("https://ns.gs1.org/cbv/"),
       !text.hasPrefix("http://ns.gs1.org/cbv/")
     {
       return
@@ -495,9 +495,6 @@ private struct Checker {
   }
 
   // MARK: Formats
-
-  /// `scheme:rest` with an RFC 3986 scheme and no whitespace or control characters.
-  static func isURI(_ text: String) -> Bool { EPCISValidatorFormats.isURI(text) }
 
   /// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, a real calendar date.
   static func isDateTime(_ text: String) -> Bool {

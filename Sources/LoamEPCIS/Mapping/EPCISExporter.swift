@@ -204,38 +204,8 @@ public struct EPCISExporter: Sendable {
 
   private func certificateURI(_ item: (Statement, Certification)) -> String {
     let (statement, certification) = item
-    if let reference = certification.reference, EPCISValidatorFormats.isURI(reference) { return reference }
+    if let reference = certification.reference, URIFormat.isValid(reference) { return reference }
     let name = "\(statement.actor)/\(certification.standard)/\(certification.reference ?? certification.validFrom.description)"
     return "urn:loam:certificate:" + LoamURI.percentEncoded(name)
-  }
-}
-
-/// Format checks shared by the validator and the mapping.
-enum EPCISValidatorFormats {
-  static func isURI(_ text: String) -> Bool {
-    var bytes = text.utf8.makeIterator()
-    guard let first = bytes.next(), isLetter(first) else { return false }
-    var sawColon = false
-    var ascii = true
-    while let byte = bytes.next() {
-      if !sawColon {
-        if byte == UInt8(ascii: ":") {
-          sawColon = true
-        } else if !(isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2B || byte == 0x2D || byte == 0x2E) {
-          return false
-        }
-      } else if byte <= 0x20 || byte == 0x7F {
-        return false
-      } else if byte >= 0x80 {
-        ascii = false
-      }
-    }
-    guard sawColon else { return false }
-    // Outside ASCII, Unicode's other whitespace (NBSP, line separators …) is refused too.
-    return ascii || !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
-  }
-
-  private static func isLetter(_ byte: UInt8) -> Bool {
-    (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
   }
 }
