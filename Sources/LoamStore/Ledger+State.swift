@@ -74,13 +74,18 @@ extension Ledger {
     var reader = try LogReader(path: entriesPath, from: start)
     defer { reader.close() }
     var lastStart: Int? = nil
-    while true {
-      let before = reader.offset
-      let lines = try reader.nextBatch(maximum: 4096)
-      if lines.isEmpty { break }
-      // Parse on all cores, apply in order.
-      let parsed = Self.parseLines(lines)
-      var lineStart = before
+    var lineStart = start
+    var lines = try reader.nextBatch(maximum: 4096)
+    var parsed = Self.parseLines(lines)
+    while !lines.isEmpty {
+      // The next batch is read and parsed on the other cores while this one is applied in order.
+      let next = ParsedBatch()
+      let group = DispatchGroup()
+      let nextLines = try reader.nextBatch(maximum: 4096)
+      if !nextLines.isEmpty {
+        let toParse = nextLines
+        DispatchQueue.global().async(group: group) { next.items = Self.parseLines(toParse) }
+      }
       for (line, item) in zip(lines, parsed) {
         lastStart = lineStart
         state.trace?.locate(state.size, EntryLocation(offset: lineStart, length: line.count))
@@ -103,8 +108,17 @@ extension Ledger {
         }
         _ = state.apply(entry, statement: statement, signatures: signatures)
       }
+      group.wait()
+      lines = nextLines
+      parsed = next.items
     }
     return lastStart
+  }
+
+  /// A batch parsed on another thread, handed over once its group is waited for.
+  private final class ParsedBatch: @unchecked Sendable {
+    // @unchecked: written by one task, read only after `DispatchGroup.wait`.
+    var items: [(Entry, Result<Statement, StatementError>)?] = []
   }
 
   /// Entries and statements of a batch of lines, parsed on all cores (nil: unreadable line).

@@ -10,7 +10,7 @@ enum CanonicalLineParser {
     line.withUnsafeBufferPointer { bytes -> Entry? in
       var cursor = Cursor(bytes: bytes)
       guard cursor.expect(#"{"envelope":{"payload":""#), let payload = cursor.base64(),
-        cursor.expect(#","payloadType":""#), let payloadType = cursor.plainString(),
+        cursor.expect(#","payloadType":""#), let payloadType = cursor.payloadType(),
         cursor.expect(#","signatures":["#)
       else { return nil }
       var signatures: [DSSEEnvelope.Signature] = []
@@ -20,9 +20,9 @@ enum CanonicalLineParser {
         else { return nil }
         signatures.append(DSSEEnvelope.Signature(keyID: keyID, bytes: signature))
       } while cursor.skip(",")
-      guard !payloadType.isEmpty, cursor.expect(#"]},"logged":""#), let loggedText = cursor.plainString(),
-        let logged = Timestamp(loggedText), logged.description == loggedText, cursor.expect(#","prev":""#),
-        let prevText = cursor.plainString(), Hex.isLowercase(prevText, byteCount: 32), let prev = SHA256Digest(hex: prevText),
+      guard !payloadType.isEmpty, cursor.expect(#"]},"logged":""#), let loggedText = cursor.rawString(),
+        let logged = Timestamp(utf8: loggedText), Timestamp.isCanonical(utf8: loggedText), cursor.expect(#","prev":""#),
+        let prevText = cursor.rawString(), let prev = SHA256Digest(lowercaseHex: prevText),
         cursor.expect(#","seq":"#), let seq = cursor.integer(), cursor.expect("}"), cursor.atEnd
       else { return nil }
       let envelope = DSSEEnvelope(payloadType: payloadType, payload: payload, signatures: signatures)
@@ -66,6 +66,14 @@ enum CanonicalLineParser {
     /// A string without escapes (non-ASCII must be valid UTF-8, as RFC 8785 writes it raw).
     mutating func plainString() -> String? {
       guard let raw = rawString() else { return nil }
+      return String(validating: raw, as: UTF8.self)
+    }
+
+    /// Loam's own payload type without a new string for every line.
+    mutating func payloadType() -> String? {
+      guard let raw = rawString() else { return nil }
+      let known = DSSEEnvelope.loamStatementType
+      if raw.count == known.utf8.count, known.utf8.elementsEqual(raw) { return known }
       return String(validating: raw, as: UTF8.self)
     }
 

@@ -13,18 +13,25 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
 
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (years 0001–9999, fraction up to 9 digits).
   public init?(_ text: String) {
-    let b = Array(text.utf8)
+    var text = text
+    guard let parsed = text.withUTF8({ Timestamp(utf8: $0) }) else { return nil }
+    self = parsed
+  }
+
+  /// Parses the UTF-8 bytes of `YYYY-MM-DDTHH:MM:SS[.fraction]Z`.
+  public init?(utf8 b: UnsafeBufferPointer<UInt8>) {
     func digits(_ at: Int, _ count: Int) -> Int? {
       guard at + count <= b.count else { return nil }
       var value = 0
       for index in at..<(at + count) {
-        guard b[index] >= 0x30, b[index] <= 0x39 else { return nil }
-        value = value * 10 + Int(b[index] - 0x30)
+        let digit = b[index] &- 0x30
+        guard digit < 10 else { return nil }
+        value = value * 10 + Int(digit)
       }
       return value
     }
     guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
-      b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b.last == UInt8(ascii: "Z"),
+      b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[b.count - 1] == UInt8(ascii: "Z"),
       let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
       let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
       year >= 1, (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year),
@@ -45,22 +52,63 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     nanoseconds = Int32(nanos)
   }
 
+  /// True when bytes that parse as a timestamp are exactly its `description`: no fraction, or a
+  /// fraction without trailing zeros.
+  public static func isCanonical(utf8 b: UnsafeBufferPointer<UInt8>) -> Bool {
+    b.count == 20 || (b.count > 21 && b[b.count - 2] != UInt8(ascii: "0"))
+  }
+
   public var description: String {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(30)
+    appendDescription(to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Appends the canonical text (`description`) as UTF-8, without building strings on the way.
+  public func appendDescription(to out: inout [UInt8]) {
     let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
     let secondsOfDay = Int(seconds - Int64(days) * 86_400)
     let (year, month, day) = Self.civilFromDays(days)
-    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    var year4 = String(year)
-    while year4.count < 4 { year4 = "0" + year4 }
-    var text =
-      "\(year4)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60)):\(two(secondsOfDay % 60))"
-    if nanoseconds != 0 {
-      var fraction = String(nanoseconds)
-      while fraction.count < 9 { fraction = "0" + fraction }
-      while fraction.hasSuffix("0") { fraction.removeLast() }
-      text += "." + fraction
+    func digits(_ value: Int, _ count: Int) {
+      var divisor = 1
+      for _ in 1..<count { divisor *= 10 }
+      var rest = value
+      while divisor > 0 {
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
+        rest %= divisor
+        divisor /= 10
+      }
     }
-    return text + "Z"
+    if year < 0 {
+      var text = String(year)
+      while text.utf8.count < 4 { text = "0" + text }
+      out.append(contentsOf: text.utf8)
+    } else {
+      if year > 9999 { out.append(contentsOf: String(year / 10_000).utf8) }
+      digits(year % 10_000, 4)
+    }
+    out.append(UInt8(ascii: "-"))
+    digits(month, 2)
+    out.append(UInt8(ascii: "-"))
+    digits(day, 2)
+    out.append(UInt8(ascii: "T"))
+    digits(secondsOfDay / 3600, 2)
+    out.append(UInt8(ascii: ":"))
+    digits(secondsOfDay / 60 % 60, 2)
+    out.append(UInt8(ascii: ":"))
+    digits(secondsOfDay % 60, 2)
+    if nanoseconds != 0 {
+      var fraction = Int(nanoseconds)
+      var count = 9
+      while fraction % 10 == 0 {
+        fraction /= 10
+        count -= 1
+      }
+      out.append(UInt8(ascii: "."))
+      digits(fraction, count)
+    }
+    out.append(UInt8(ascii: "Z"))
   }
 
   public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {

@@ -8,6 +8,10 @@ public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConverti
   /// Creates a digest from exactly 32 bytes; nil for any other length.
   public init?(bytes: some Collection<UInt8>) {
     guard bytes.count == Self.byteCount else { return nil }
+    if let fast = bytes.withContiguousStorageIfAvailable({ SHA256Digest(bytes: UnsafeRawBufferPointer($0)) }) {
+      self = fast!
+      return
+    }
     let array = Array(bytes)
     func word(_ at: Int) -> UInt64 {
       var value: UInt64 = 0
@@ -15,6 +19,39 @@ public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConverti
       return value
     }
     (w0, w1, w2, w3) = (word(0), word(8), word(16), word(24))
+  }
+
+  /// Reads exactly 32 bytes; nil for any other length.
+  public init?(bytes buffer: UnsafeRawBufferPointer) {
+    guard buffer.count == Self.byteCount else { return nil }
+    func word(_ at: Int) -> UInt64 { UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+    (w0, w1, w2, w3) = (word(0), word(8), word(16), word(24))
+  }
+
+  /// Parses exactly 64 lowercase hex digits (the canonical form); nil otherwise.
+  public init?(lowercaseHex text: UnsafeBufferPointer<UInt8>) {
+    guard text.count == 64 else { return nil }
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    func nibble(_ byte: UInt8) -> UInt64? {
+      let digit = byte &- UInt8(ascii: "0")
+      if digit < 10 { return UInt64(digit) }
+      let letter = byte &- UInt8(ascii: "a")
+      return letter < 6 ? UInt64(letter + 10) : nil
+    }
+    for word in 0..<4 {
+      var value: UInt64 = 0
+      for index in (word * 16)..<(word * 16 + 16) {
+        guard let digit = nibble(text[index]) else { return nil }
+        value = value << 4 | digit
+      }
+      switch word {
+      case 0: words.0 = value
+      case 1: words.1 = value
+      case 2: words.2 = value
+      default: words.3 = value
+      }
+    }
+    self.init(words: words)
   }
 
   /// Parses 64 characters of hex (either case); nil otherwise.
@@ -37,7 +74,20 @@ public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConverti
     return out
   }
 
-  public var hex: String { Hex.encode(bytes) }
+  public var hex: String {
+    String(unsafeUninitializedCapacity: 64) { out in
+      let digits: StaticString = "0123456789abcdef"
+      let table = digits.utf8Start
+      var index = 0
+      for word in [w0, w1, w2, w3] {
+        for shift in stride(from: 60, through: 0, by: -4) {
+          out[index] = table[Int(truncatingIfNeeded: (word >> UInt64(shift)) & 0xf)]
+          index += 1
+        }
+      }
+      return 64
+    }
+  }
   public var description: String { hex }
 
   /// Constant time: no early exit on the first differing word.

@@ -200,6 +200,21 @@ private struct Reader {
   mutating func string() throws(JSONError) -> String {
     let start = index
     index += 1
+    // The common case, a string without escapes: made straight from the input bytes.
+    var end = index
+    while end < bytes.count {
+      let byte = bytes[end]
+      if byte == UInt8(ascii: "\"") {
+        let raw = UnsafeBufferPointer(rebasing: bytes.assumingMemoryBound(to: UInt8.self)[index..<end])
+        guard let text = String(validating: raw, as: UTF8.self) else {
+          throw error("the string is not valid UTF-8", .invalidUTF8, at: start)
+        }
+        index = end + 1
+        return text
+      }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+      end += 1
+    }
     scratch.removeAll(keepingCapacity: true)
     var runStart = index
     while true {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A JSON value that keeps what was written: numbers as their exact decimal literal, strings
 /// code point for code point (never Unicode-normalised), object members in their order.
 ///
@@ -105,9 +107,9 @@ public struct JSONObject: Hashable, Sendable {
   public var keys: [String] { members.map(\.key) }
 
   public subscript(key: String) -> JSONValue? {
-    get { members.first { $0.key.utf8.elementsEqual(key.utf8) }?.value }
+    get { members.first { $0.key.hasSameBytes(as: key) }?.value }
     set {
-      let index = members.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
+      let index = members.firstIndex { $0.key.hasSameBytes(as: key) }
       switch (index, newValue) {
       case (let index?, let value?): members[index].value = value
       case (let index?, nil): members.remove(at: index)
@@ -134,5 +136,18 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
 extension JSONObject: ExpressibleByDictionaryLiteral {
   public init(dictionaryLiteral elements: (String, JSONValue)...) {
     self.init(elements.map { JSONMember($0.0, $0.1) })
+  }
+}
+
+extension String {
+  /// Code unit for code unit equality (`==` would call canonically equivalent strings equal).
+  public func hasSameBytes(as other: String) -> Bool {
+    let a = utf8, b = other.utf8
+    guard a.count == b.count else { return false }
+    let fast = a.withContiguousStorageIfAvailable { pa in
+      b.withContiguousStorageIfAvailable { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 }
+    }
+    if let fast, let result = fast { return result }
+    return a.elementsEqual(b)
   }
 }

@@ -54,32 +54,66 @@ public enum Base64 {
     if input[input.count - 1] == UInt8(ascii: "=") {
       padding = input[input.count - 2] == UInt8(ascii: "=") ? 2 : 1
     }
-    var out: [UInt8] = []
-    out.reserveCapacity(input.count / 4 * 3)
-    var index = 0
-    while index < input.count {
-      let isLast = index + 4 == input.count
-      let usable = isLast ? 4 - padding : 4
-      var n: UInt32 = 0
-      for offset in 0..<4 {
-        let char = input[index + offset]
-        let value: UInt8
-        if offset >= usable {
-          guard char == UInt8(ascii: "=") else { return nil }
-          value = 0
-        } else {
-          value = reverse[Int(char)]
-          guard value != 0xff else { return nil }
+    let quads = input.count / 4
+    let length = quads * 3 - padding
+    return reverse.withUnsafeBufferPointer { table -> [UInt8]? in
+      var valid = true
+      let out = [UInt8](unsafeUninitializedCapacity: quads * 3) { buffer, initialized in
+        // Every quad but the last: four alphabet characters, three bytes.
+        var bad: UInt8 = 0
+        var o = 0
+        for q in 0..<(quads - 1) {
+          let i = q * 4
+          let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+          let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+          bad |= a | b | c | d
+          let n = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+          buffer[o] = UInt8(truncatingIfNeeded: n >> 16)
+          buffer[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+          buffer[o + 2] = UInt8(truncatingIfNeeded: n)
+          o += 3
         }
-        n = n << 6 | UInt32(value)
+        // 0xff has the high bit set; alphabet values are below 64.
+        guard bad & 0x80 == 0 else {
+          valid = false
+          initialized = 0
+          return
+        }
+        // The last quad: padding only here, and the bits beyond the kept bytes must be zero, or two
+        // strings would decode alike.
+        let i = input.count - 4
+        let usable = 4 - padding
+        var n: UInt32 = 0
+        for offset in 0..<4 {
+          let char = input[i + offset]
+          var value: UInt8 = 0
+          if offset >= usable {
+            guard char == UInt8(ascii: "=") else {
+              valid = false
+              break
+            }
+          } else {
+            value = table[Int(char)]
+            guard value != 0xff else {
+              valid = false
+              break
+            }
+          }
+          n = n << 6 | UInt32(value)
+        }
+        let last = [UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8), UInt8(truncatingIfNeeded: n)]
+        let keep = usable - 1
+        if valid {
+          for dropped in last[keep...] where dropped != 0 { valid = false }
+        }
+        guard valid else {
+          initialized = 0
+          return
+        }
+        for k in 0..<keep { buffer[o + k] = last[k] }
+        initialized = length
       }
-      let bytes = [UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
-      let keep = usable - 1
-      // Bits beyond the kept bytes must be zero, or two strings would decode alike.
-      for dropped in bytes[keep...] where dropped != 0 { return nil }
-      out.append(contentsOf: bytes[..<keep])
-      index += 4
+      return valid ? out : nil
     }
-    return out
   }
 }

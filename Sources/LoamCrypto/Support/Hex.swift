@@ -29,11 +29,17 @@ public enum Hex {
 
   /// True when `text` is exactly `count` bytes of lowercase hex (the canonical form).
   public static func isLowercase(_ text: some StringProtocol, byteCount count: Int) -> Bool {
-    let utf8 = text.utf8
-    return utf8.count == count * 2
-      && utf8.allSatisfy {
-        ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
-      }
+    var string = String(text)
+    return string.withUTF8 { isLowercase($0, byteCount: count) }
+  }
+
+  /// True when `bytes` are exactly `count` bytes' worth of lowercase hex digits.
+  public static func isLowercase(_ bytes: UnsafeBufferPointer<UInt8>, byteCount count: Int) -> Bool {
+    guard bytes.count == count * 2 else { return false }
+    for byte in bytes {
+      guard (byte &- UInt8(ascii: "0")) < 10 || (byte &- UInt8(ascii: "a")) < 6 else { return false }
+    }
+    return true
   }
 
   private static func value(_ c: UInt8) -> UInt8? {
