@@ -17,7 +17,6 @@ import Testing
     let time = try #require(Timestamp("2026-09-14T07:31:02.5Z"))
     let digest = SHA256.hash(Array("x".utf8))
     #expect(try roundTrips(UInt64(1_234_567)))
-    #expect(try roundTrips(EntryLocation(offset: 1 << 40, length: 612)))
     #expect(try roundTrips(FieldEventRef(seq: 7, from: time, until: time.adding(seconds: 86_400))))
     #expect(try roundTrips(LedgerState.RefRecord(seq: 3, entryID: digest, payloadHash: SHA256.hash(Array("y".utf8)))))
     let lot = LedgerState.Lot(
@@ -29,5 +28,26 @@ import Testing
       quantity: ExactDecimal("12000")!, received: ExactDecimal("600.25")!, time: time, seq: 99)
     #expect(try roundTrips(shipment))
     #expect(StateStore.fastJSON("not a row type") == nil)
+  }
+
+  /// Packed rows: each slot reads back as written, empty slots and slots past the row's end as absent.
+  @Test func packedSlotsReadBackAsWritten() throws {
+    let far = EntryLocation(offset: 1 << 40, length: 65_535)
+    let near = EntryLocation(offset: 0, length: 612)
+    var block = [UInt8](repeating: 0, count: 3 * StateStore.locationSlot)
+    block.replaceSubrange(0..<12, with: StateStore.locationBytes(near))
+    block.replaceSubrange(24..<36, with: StateStore.locationBytes(far))
+    #expect(StateStore.location(in: block, slot: 0) == near)
+    #expect(StateStore.location(in: block, slot: 1) == nil)
+    #expect(StateStore.location(in: block, slot: 2) == far)
+    #expect(StateStore.location(in: block, slot: 3) == nil)
+    let digest = SHA256.hash(Array("node".utf8))
+    let nodes = [UInt8](repeating: 0, count: 32) + digest.bytes
+    #expect(StateStore.node(in: nodes, slot: 0) == nil)
+    #expect(StateStore.node(in: nodes, slot: 1) == digest)
+    #expect(StateStore.node(in: nodes, slot: 2) == nil)
+    #expect(StateStore.locationBlockKey(255) == StateStore.seqKey(0))
+    #expect(StateStore.locationBlockKey(256) == StateStore.seqKey(1))
+    #expect(StateStore.nodeBlockKey(MerkleNodeID(level: 3, index: 513)) == [3] + StateStore.seqKey(2))
   }
 }
