@@ -280,6 +280,43 @@ final class StateStore: @unchecked Sendable {
     out.raw("}")
   }
 
+  /// Reads back the rows a trace reads most (seqs of list rows, field events) exactly as
+  /// `encodeSeq` and `encodeFieldEvent` wrote them; nil for anything else, which goes through
+  /// `JSONDecoder` (a field's long history made it most of a trace's time).
+  static func fastDecode<V>(_ raw: UnsafeRawBufferPointer, as type: V.Type) -> V? {
+    let bytes = raw.assumingMemoryBound(to: UInt8.self)
+    func integer(_ range: Range<Int>) -> UInt64? {
+      guard !range.isEmpty, range.count <= 19 else { return nil }
+      var value: UInt64 = 0
+      for index in range {
+        let digit = bytes[index] &- 0x30
+        guard digit < 10 else { return nil }
+        value = value * 10 + UInt64(digit)
+      }
+      return value
+    }
+    if V.self == UInt64.self { return integer(0..<bytes.count) as? V }
+    guard V.self == FieldEventRef.self else { return nil }
+    // {"seq":N,"from":"T","until":"T"}
+    func expect(_ literal: StaticString, at index: Int) -> Bool {
+      let count = literal.utf8CodeUnitCount
+      return index + count <= bytes.count && memcmp(bytes.baseAddress! + index, literal.utf8Start, count) == 0
+    }
+    guard expect(#"{"seq":"#, at: 0), let comma = bytes[7...].firstIndex(of: UInt8(ascii: ",")),
+      let seq = integer(7..<comma), expect(#","from":""#, at: comma)
+    else { return nil }
+    let fromStart = comma + 9
+    guard let fromEnd = bytes[fromStart...].firstIndex(of: UInt8(ascii: "\"")),
+      let from = Timestamp(utf8: UnsafeBufferPointer(rebasing: bytes[fromStart..<fromEnd])),
+      expect(#"","until":""#, at: fromEnd)
+    else { return nil }
+    let untilStart = fromEnd + 11
+    guard bytes.count >= untilStart + 2, expect(#""}"#, at: bytes.count - 2),
+      let until = Timestamp(utf8: UnsafeBufferPointer(rebasing: bytes[untilStart..<(bytes.count - 2)]))
+    else { return nil }
+    return FieldEventRef(seq: seq, from: from, until: until) as? V
+  }
+
   static func decodeEntry(_ data: Data) -> LedgerState.EntryRecord? {
     let fields = String(decoding: data, as: UTF8.self).split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
     guard fields.count >= 4, let seq = UInt64(fields[0]), let kind = StatementKind(rawValue: String(fields[1])) else {
@@ -320,6 +357,7 @@ final class StateStore: @unchecked Sendable {
     guard let bytes = sqlite3_column_blob(statement, 0) else { return nil }
     let data = Data(bytes: bytes, count: count)
     if table == .entries { return Self.decodeEntry(data) as? V }
+    if let fast = data.withUnsafeBytes({ Self.fastDecode($0, as: V.self) }) { return fast }
     return try? JSONDecoder().decode(V.self, from: data)
   }
 
@@ -344,7 +382,8 @@ final class StateStore: @unchecked Sendable {
     let decoder = JSONDecoder()
     while sqlite3_step(statement) == SQLITE_ROW {
       guard let bytes = sqlite3_column_blob(statement, 0) else { continue }
-      if let value = try? decoder.decode(V.self, from: Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, 0)))) {
+      let raw = UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, 0)))
+      if let value = Self.fastDecode(raw, as: V.self) ?? (try? decoder.decode(V.self, from: Data(raw))) {
         out.append(value)
       }
     }

@@ -30,6 +30,21 @@ import Testing
     #expect(StateStore.fastJSON("not a row type") == nil)
   }
 
+  /// The hand-written decoders read exactly what the encoders wrote, and refuse anything else.
+  @Test func fastDecodersReadTheEncodedRows() throws {
+    let time = try #require(Timestamp("2026-09-14T07:31:02.5Z"))
+    let event = FieldEventRef(seq: 123_456, from: time, until: time.adding(seconds: 86_400))
+    func decode<V>(_ bytes: [UInt8], as type: V.Type) -> V? {
+      bytes.withUnsafeBytes { StateStore.fastDecode($0, as: type) }
+    }
+    #expect(decode(StateStore.encodeFieldEvent(event), as: FieldEventRef.self) == event)
+    #expect(decode(StateStore.encodeSeq(987_654_321), as: UInt64.self) == 987_654_321)
+    #expect(decode(Array("12a".utf8), as: UInt64.self) == nil)
+    #expect(decode(Array(#"{"seq":1,"from":"x","until":"y"}"#.utf8), as: FieldEventRef.self) == nil)
+    #expect(decode(Array("{}".utf8), as: FieldEventRef.self) == nil)
+    #expect(decode(Array("1".utf8), as: String.self) == nil)
+  }
+
   /// Packed rows: each slot reads back as written, empty slots and slots past the row's end as absent.
   @Test func packedSlotsReadBackAsWritten() throws {
     let far = EntryLocation(offset: 1 << 40, length: 65_535)
