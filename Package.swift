@@ -57,7 +57,7 @@ let package = Package(
       name: "fuzz-bundles", dependencies: ["LoamCore", "LoamCrypto", "LoamVerify"], path: "Tools/fuzz/bundles"),
     .testTarget(name: "LoamCryptoTests", dependencies: ["LoamCrypto"]),
     .testTarget(name: "LoamCoreTests", dependencies: ["LoamCore"]),
-    .testTarget(name: "LoamStoreTests", dependencies: ["LoamStore", "LoamDemo", "LoamCore", "LoamCrypto"]),
+    .testTarget(name: "LoamStoreTests", dependencies: ["LoamStore", "LoamDemo", "LoamCore", "LoamCrypto", "LoamVerify"]),
     .testTarget(name: "LoamEPCISTests", dependencies: ["LoamEPCIS", "LoamCore", "LoamCrypto"]),
     .testTarget(name: "LoamCLITests", dependencies: ["LoamCrypto"]),
   ]

@@ -3,6 +3,7 @@ import Glibc
 public import LoamCore
 import LoamCrypto
 public import LoamVerify
+import Synchronization
 
 /// Verification of the whole ledger directory.
 extension Ledger {
@@ -32,6 +33,7 @@ extension Ledger {
     let claimed = checkpoint.flatMap { try? Note(parsing: $0) }.flatMap { try? Checkpoint(text: $0.text) }?.size
     var verifier: LogVerifier
     var reader: LogReader
+    let lineIndex = LineIndex()
     var resumed: (store: StateStore, meta: StateStore.Meta)? = nil
     if let trusted = options.trusted, let (store, meta) = try resumable(at: trusted) {
       // The derived state sits exactly at the trusted checkpoint: verify only what came after.
@@ -43,13 +45,26 @@ extension Ledger {
       reader = try LogReader(path: entriesPath, from: meta.logBytes)
       resumed = (store, meta)
     } else {
-      verifier = LogVerifier(options: options, checkpointSize: claimed)
+      // Corrections read the entry they undo back from the log, so the verifier keeps only a few
+      // bytes per entry.
+      let file = LineFile(path: entriesPath)
+      let index = lineIndex
+      var compact = options
+      compact.readStatement = { seq in
+        guard let location = index.location(seq), let line = file.read(location), let entry = try? Entry(line: line) else {
+          return nil
+        }
+        return try? Statement(payload: entry.envelope.payload)
+      }
+      verifier = LogVerifier(options: compact, checkpointSize: claimed)
       reader = try LogReader(path: entriesPath)
     }
     defer { reader.close() }
     while true {
+      let start = reader.offset
       let lines = try reader.nextBatch(maximum: 2048)
       if lines.isEmpty { break }
+      lineIndex.append(lines, from: start)
       verifier.verify(lines: lines)
       progress?(verifier.entryCount)
     }
@@ -92,4 +107,30 @@ extension Ledger {
     _ = try? writerState(logBytes: logBytes)
   }
 
+}
+
+/// Where each line read so far starts: 8 bytes an entry, appended as batches are read and read
+/// from the thread that applies them.
+final class LineIndex: Sendable {
+  private let lines = Mutex<(starts: [UInt64], end: UInt64)>(([], 0))
+
+  func append(_ batch: [ArraySlice<UInt8>], from start: Int) {
+    lines.withLock { lines in
+      var offset = UInt64(start)
+      for line in batch {
+        lines.starts.append(offset)
+        offset += UInt64(line.count + 1)
+      }
+      lines.end = offset
+    }
+  }
+
+  func location(_ seq: UInt64) -> EntryLocation? {
+    lines.withLock { lines in
+      guard seq < UInt64(lines.starts.count) else { return nil }
+      let start = lines.starts[Int(seq)]
+      let next = seq + 1 < UInt64(lines.starts.count) ? lines.starts[Int(seq + 1)] : lines.end
+      return EntryLocation(offset: Int(start), length: Int(next - start - 1))
+    }
+  }
 }

@@ -19,10 +19,18 @@ public struct LogVerifier: Sendable {
     /// the ones its root commits to, and their signatures are not checked again (every other rule
     /// still runs over them, to rebuild the state that the later entries are checked against).
     public var trusted: (size: UInt64, root: SHA256Digest)?
-    public init(strict: Bool = false, threads: Int = 2, trusted: (size: UInt64, root: SHA256Digest)? = nil) {
+    /// Reads an earlier entry's statement back by seq. With it, the verifier keeps a few bytes per
+    /// accepted entry instead of its whole record, and recomputes what an entry changed when a
+    /// correction undoes it (the memory of a long log's verification; see `EntryTable`).
+    public var readStatement: EntryTable.StatementReader?
+    public init(
+      strict: Bool = false, threads: Int = 2, trusted: (size: UInt64, root: SHA256Digest)? = nil,
+      readStatement: EntryTable.StatementReader? = nil
+    ) {
       self.strict = strict
       self.threads = max(1, threads)
       self.trusted = trusted
+      self.readStatement = readStatement
     }
   }
 
@@ -33,6 +41,7 @@ public struct LogVerifier: Sendable {
   public init(options: Options = Options(), checkpointSize: UInt64? = nil) {
     preparer = BatchPreparer(options: options)
     applier = StateApplier(checkpointSize: checkpointSize, trusted: options.trusted)
+    if let reader = options.readStatement { applier.state = LedgerState(readingStatements: reader) }
   }
 
   /// Resumes after `state` (the state of the log's first `state.size` entries, verified before):

@@ -5,8 +5,8 @@ import Testing
 /// DESIGN.md's "actor must be" column and the state rules, statement by statement.
 @Suite struct StateRuleTests {
   /// A field of grower:a with a 1000 KGM harvest held by grower:a.
-  func withHarvest() -> Chain {
-    var chain = Chain.standard()
+  func withHarvest(compact: Bool = false) -> Chain {
+    var chain = Chain.standard(compact: compact)
     #expect(
       chain.apply(
         ["kind": "field", "actor": "grower:a", "field": ["id": "f1", "name": "North", "area": quantity(2, "HAR")]], by: "grower:a"
@@ -246,8 +246,9 @@ import Testing
       ).contains("chain.logged-decreasing"))
   }
 
-  @Test func correctionsVoidAndReverse() {
-    var chain = withHarvest()
+  /// With full entry records, and with compact ones whose effects are read back from the log.
+  @Test(arguments: [false, true]) func correctionsVoidAndReverse(compact: Bool) {
+    var chain = withHarvest(compact: compact)
     #expect(
       chain.apply(
         ["kind": "ship", "actor": "grower:a", "lot": "L1", "quantity": quantity(300, "KGM"), "to": "winery:w"], by: "grower:a")
@@ -286,6 +287,54 @@ import Testing
       codes(
         chain.apply(["kind": "correct", "actor": "coop", "entry": .string(chain.entries[1].id.hex), "reason": "x"], by: "coop"))
         == ["state.correction-refused"])
+  }
+
+  /// Undoing every kind of movement gives the same findings and holdings whether the state keeps
+  /// each entry's effect or recomputes it from the statement read back (`EntryTable`).
+  @Test func compactEntriesUndoLikeFullRecords() throws {
+    func run(compact: Bool) -> (findings: [[String]], holdings: [ExactDecimal], received: ExactDecimal?) {
+      var chain = withHarvest(compact: compact)
+      var findings: [[String]] = []
+      func step(_ statement: JSONValue, _ by: String) -> String {
+        findings.append(codes(chain.apply(statement, by: by)))
+        return chain.lastID
+      }
+      let ship = step(
+        ["kind": "ship", "actor": "grower:a", "lot": "L1", "quantity": quantity(600, "KGM"), "to": "winery:w"], "grower:a")
+      let receive = step(
+        [
+          "kind": "receive", "actor": "winery:w", "shipment": .string(ship),
+          "quantity": ["value": .number(JSONNumber(literal: "0.5")!), "uom": "TNE"],
+        ], "winery:w")
+      let press = step(
+        [
+          "kind": "transform", "actor": "winery:w", "process": "pressing",
+          "inputs": [["lot": "L1", "quantity": quantity(400, "KGM")]],
+          "outputs": [["lot": "M1", "product": "must", "quantity": quantity(280, "LTR")]],
+        ], "winery:w")
+      let sale = step(["kind": "sell", "actor": "winery:w", "lot": "M1", "quantity": quantity(30, "LTR")], "winery:w")
+      // Out of order first (refused: the must was sold on), then newest first.
+      _ = step(["kind": "correct", "actor": "winery:w", "entry": .string(press), "reason": "early"], "winery:w")
+      for (target, by) in [(sale, "winery:w"), (press, "winery:w"), (receive, "winery:w")] {
+        _ = step(["kind": "correct", "actor": .string(by), "entry": .string(target), "reason": "audit"], by)
+      }
+      let received = chain.state.shipments.values.first?.received
+      _ = step(["kind": "correct", "actor": "grower:a", "entry": .string(ship), "reason": "audit"], "grower:a")
+      let holdings = [
+        chain.state.holding(of: "L1", by: "grower:a"), chain.state.holding(of: "L1", by: "winery:w"),
+        chain.state.holding(of: "M1", by: "winery:w"),
+      ]
+      return (findings, holdings, received)
+    }
+    let full = run(compact: false)
+    let compact = run(compact: true)
+    #expect(full.findings == compact.findings)
+    #expect(full.holdings == compact.holdings)
+    #expect(full.received == compact.received)
+    // The story itself: only the early correction refused, everything back with the grower.
+    #expect(full.findings.filter { !$0.isEmpty } == [["state.correction-refused"]])
+    #expect(full.holdings == [ExactDecimal(1000), .zero, .zero])
+    #expect(full.received == .zero)
   }
 
   @Test func refsAreUnique() {

@@ -1,6 +1,7 @@
 import Foundation
 import LoamCore
 import LoamCrypto
+import Synchronization
 import Testing
 
 enum Vectors {
@@ -22,9 +23,25 @@ struct Chain {
   var clock = Timestamp("2026-09-01T08:00:00Z")!
   let logKey = try! NoteSigner(name: "example.org/loam/test", privateKey: PrivateKey.generate())
 
-  /// A genesis with admin `coop`, then growers, a certifier, a lab, a winery and a brand.
-  static func standard() -> Chain {
+  /// The statements applied so far, for a compact state to read back.
+  final class StatementLog: Sendable {
+    let statements = Mutex<[Statement?]>([])
+  }
+  let log = StatementLog()
+
+  /// A chain whose state keeps entries compactly and reads statements back from `log`.
+  static func compact() -> Chain {
     var chain = Chain()
+    let log = chain.log
+    chain.state = LedgerState(readingStatements: { seq in
+      log.statements.withLock { Int(seq) < $0.count ? $0[Int(seq)] : nil }
+    })
+    return chain
+  }
+
+  /// A genesis with admin `coop`, then growers, a certifier, a lab, a winery and a brand.
+  static func standard(compact: Bool = false) -> Chain {
+    var chain = compact ? Chain.compact() : Chain()
     chain.keys["coop"] = try! PrivateKey.generate()
     let genesis = chain.apply(
       [
@@ -76,6 +93,7 @@ struct Chain {
     let statement = Result { try Statement(payload: envelope.payload) }.mapError {
       ($0 as? StatementError) ?? StatementError("statement.malformed", "\($0)")
     }
+    log.statements.withLock { $0.append(try? statement.get()) }
     var known = state.knownKeys
     if case .success(let parsed) = statement {
       switch parsed.body {

@@ -252,6 +252,43 @@ extension LedgerState {
     }
   }
 
+  /// What an accepted entry changed, computed again from its statement (read back by seq) for a
+  /// state that does not keep effects: the same deltas `applyRules` returned, since a lot's unit
+  /// and a shipment's lot never change.
+  func recomputedEffect(of target: EntryRecord) throws -> Effect? {
+    guard let statement = entries.reader?(target.seq) else {
+      throw RuleViolation("state.unreadable-entry", "entry \(target.seq) could not be read back to undo what it changed")
+    }
+    let actor = statement.actor
+    func taken(_ quantity: Quantity, of lotID: String) throws -> HoldingDelta {
+      let value = try amount(quantity, of: lot(lotID))
+      return HoldingDelta(
+        lot: lotID, participant: actor, delta: ExactDecimal(significand: -value.significand, scale: value.scale))
+    }
+    switch statement.body {
+    case .harvest(let harvest):
+      return Effect(deltas: [HoldingDelta(lot: harvest.lot, participant: actor, delta: harvest.quantity.value)])
+    case .transform(let transform):
+      return Effect(
+        deltas: try transform.inputs.map { try taken($0.quantity, of: $0.lot) }
+          + transform.outputs.map { HoldingDelta(lot: $0.lot, participant: actor, delta: $0.quantity.value) })
+    case .ship(let shipment):
+      return Effect(deltas: [try taken(shipment.quantity, of: shipment.lot)], createdShipment: true)
+    case .receive(let receipt):
+      guard let record = shipments[receipt.shipment] else {
+        throw RuleViolation("state.unknown-shipment", "the shipment entry \(receipt.shipment.hex.prefix(12))… is gone")
+      }
+      let value = try amount(receipt.quantity, of: lot(record.lot))
+      return Effect(
+        deltas: [HoldingDelta(lot: record.lot, participant: actor, delta: value)],
+        receipt: ReceiptEffect(shipment: receipt.shipment, quantity: value))
+    case .sell(let sale):
+      return Effect(deltas: [try taken(sale.quantity, of: sale.lot)])
+    default:
+      return nil
+    }
+  }
+
   mutating func enroll(_ spec: ParticipantSpec, seq: UInt64) throws {
     for key in spec.keys where keys[key.keyID] != nil {
       throw RuleViolation("state.duplicate-key", "key \(key.keyID.prefix(12))… is already held by \(keys[key.keyID]!.owner)")
@@ -279,6 +316,7 @@ extension LedgerState {
       )
     default: break
     }
+    if target.effect == nil, entries.reader != nil { target.effect = try recomputedEffect(of: target) }
     if let effect = target.effect {
       if effect.createdShipment, let shipment = shipments[correction.entry], shipment.received.isPositive {
         throw RuleViolation(

@@ -107,7 +107,7 @@ public struct LedgerState: Sendable {
   public internal(set) var fields = Table<String, Field>()
   public internal(set) var lots = Table<String, Lot>()
   public internal(set) var shipments = Table<SHA256Digest, ShipmentRecord>()
-  public internal(set) var entries = Table<SHA256Digest, EntryRecord>()
+  public internal(set) var entries = EntryTable()
   public internal(set) var refs = Table<String, RefRecord>()
   public internal(set) var policies = Table<String, UInt64>()
 
@@ -115,6 +115,12 @@ public struct LedgerState: Sendable {
   public var trace: TraceIndex? = nil
 
   public init() {}
+
+  /// A state that keeps accepted entries compactly and reads a corrected entry's statement back
+  /// with `reader` (a verifier of a long log: see `EntryTable`).
+  public init(readingStatements reader: @escaping EntryTable.StatementReader) {
+    entries = EntryTable(compactReading: reader)
+  }
 
   /// A state whose tables read missing rows from `backing` and whose position is `position`.
   public init(position: Position, backing: Backing) {
@@ -129,7 +135,7 @@ public struct LedgerState: Sendable {
     fields = Table(loader: backing.field)
     lots = Table(loader: backing.lot)
     shipments = Table(loader: backing.shipment)
-    entries = Table(loader: backing.entry)
+    entries = EntryTable(rows: Table(loader: backing.entry))
     refs = Table(loader: backing.ref)
     policies = Table(loader: backing.policy)
   }

@@ -62,6 +62,9 @@ public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConverti
 
   init(words: (UInt64, UInt64, UInt64, UInt64)) { (w0, w1, w2, w3) = words }
 
+  /// The first 8 bytes as a big-endian integer: uniformly distributed, a ready hash-table index.
+  public var prefix64: UInt64 { w0 }
+
   /// The all-zero digest (the `prev` of entry 0).
   public static let zero = SHA256Digest(words: (0, 0, 0, 0))
 
