@@ -14,26 +14,32 @@ speed() { # speed ALG MARKER → two-core verify/s
   openssl speed -seconds 3 -multi 2 "$1" 2>/dev/null | grep "bits" | grep "$2" | tail -1 | awk '{print $NF}'
 }
 seconds() { python3 -c "import sys; print(float(sys.argv[1])/1e9)" "$1"; }
+# These machines are shared: `openssl speed` alone moves by a third from one minute to the next, so
+# it runs just before and just after each measurement and the ratio is to the mean of the two.
+report() { # report WHAT RATE BEFORE AFTER
+  python3 -c "import sys; w,r,a,b=sys.argv[1],float(sys.argv[2]),float(sys.argv[3]),float(sys.argv[4]); m=(a+b)/2; print(f'{w} {r:.0f}/s; openssl speed -multi 2 verify {a:.0f}/s before, {b:.0f}/s after; ratio {r/m:.2f}x (range {r/max(a,b):.2f}-{r/min(a,b):.2f})')" "$@"
+}
 
 echo "== verify ($entries entries) =="
 for alg in ed25519 p256; do
   $bin/loam-gen --out "$work/$alg" --keys "$work/$alg-keys" --entries "$entries" --alg "$alg" \
     --envelopes "$work/$alg-envelopes.jsonl" --count "$entries" 2>/dev/null
   marker=$([ "$alg" = ed25519 ] && echo Ed25519 || echo nistp256)
-  limit=$(speed "$([ "$alg" = ed25519 ] && echo ed25519 || echo ecdsap256)" "$marker")
+  name=$([ "$alg" = ed25519 ] && echo ed25519 || echo ecdsap256)
+  before=$(speed "$name" "$marker")
   start=$(date +%s%N); $bin/loam verify --ledger "$work/$alg" >/dev/null; end=$(date +%s%N)
-  rate=$(python3 -c "print(round($entries/(($end-$start)/1e9)))")
-  echo "$alg: loam verify $rate entries/s; openssl speed -multi 2 verify $limit/s; ratio $(python3 -c "print(round($rate/$limit,2))")x"
+  after=$(speed "$name" "$marker")
+  report "$alg: loam verify" "$(python3 -c "print($entries/(($end-$start)/1e9))")" "$before" "$after"
 done
 
 echo "== submit $entries pre-signed envelopes as one batch (ed25519) =="
 cp -r "$work/ed25519" "$work/submit"
 $bin/loam append sell --ledger "$work/submit" --key "$work/ed25519-keys/grower-0.pem" --log-key "$work/ed25519-keys/log.pem" \
   --lot GRAPES-2023-1 --quantity 1 --uom KGM >/dev/null 2>&1 || true  # builds state.sqlite
-limit=$(speed ed25519 Ed25519)
+before=$(speed ed25519 Ed25519)
 start=$(date +%s%N); $bin/loam submit --ledger "$work/submit" --log-key "$work/ed25519-keys/log.pem" - < "$work/ed25519-envelopes.jsonl" >/dev/null; end=$(date +%s%N)
-rate=$(python3 -c "print(round($entries/(($end-$start)/1e9)))")
-echo "loam submit $rate envelopes/s; openssl two-core verify $limit/s; ratio $(python3 -c "print(round($rate/$limit,2))")x"
+after=$(speed ed25519 Ed25519)
+report "loam submit" "$(python3 -c "print($entries/(($end-$start)/1e9))")" "$before" "$after"
 
 echo "== one append, median of 21 (wall, including process start) =="
 $bin/loam-gen --out "$work/small" --keys "$work/small-keys" --entries 100 2>/dev/null
