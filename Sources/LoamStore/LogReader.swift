@@ -20,6 +20,7 @@ struct LogReader {
   /// is not half-read.
   let limit: Int
   private var consumed = 0
+  private var chunk = 64 << 10
 
   /// Reads from byte `start` (the beginning of a line) to the file's current end.
   init(path: String, from start: Int = 0) throws {
@@ -60,7 +61,10 @@ struct LogReader {
       }
       buffer.removeSubrange(0..<start)
       start = 0
-      let want = min(4 << 20, limit - consumed)
+      // Small first reads, then up to 4 MiB: a command that wants only the genesis line (every
+      // append, to name the log) read and zero-filled 4 MiB for it.
+      let want = min(chunk, limit - consumed)
+      chunk = min(chunk * 4, 4 << 20)
       if want <= 0 {
         finished = true
         continue
