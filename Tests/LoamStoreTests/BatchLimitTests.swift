@@ -8,10 +8,9 @@ import Testing
 /// A batch is checked and written whole, so it is bounded (Ledger/FORMAT.md, Limits).
 @Suite struct BatchLimitTests {
   @Test func aBatchOverTheLimitIsRefusedBeforeAnyWork() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loam-store-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    var demo = try DemoSupplyChain(directory: directory)
-    let built = try demo.build()
+    let demo = try DemoLedger()
+    defer { demo.remove() }
+    let built = demo.built
     let ledger = built.ledger
     let log = try KeyFile.readPrivateKey(built.keysDirectory + "/log.pem")
     let signer = try NoteSigner(name: DemoSupplyChain.origin, privateKey: log)

@@ -9,10 +9,9 @@ import Testing
 /// the log: the same proofs, and each verifies against the checkpoint.
 @Suite struct InclusionProverTests {
   @Test func storedNodesAndTheLogGiveTheSameProofs() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loam-store-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    var demo = try DemoSupplyChain(directory: directory)
-    let ledger = try demo.build().ledger
+    let demo = try DemoLedger()
+    defer { demo.remove() }
+    let ledger = demo.built.ledger
     let note = try Note(parsing: try #require(try ledger.checkpointBytes()))
     let checkpoint = try Checkpoint(text: note.text)
     let state = try ledger.currentState()

@@ -10,10 +10,9 @@ import Testing
 /// (`EntryTable`): the state it ends with is the one a writer's full records give.
 @Suite struct VerifyCorrectionTests {
   @Test func verifyUndoesACorrectedSaleLikeTheWriter() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loam-store-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    var demo = try DemoSupplyChain(directory: directory)
-    let built = try demo.build()
+    let demo = try DemoLedger()
+    defer { demo.remove() }
+    let built = demo.built
     let ledger = built.ledger
     let signer = try NoteSigner(
       name: DemoSupplyChain.origin, privateKey: try KeyFile.readPrivateKey(built.keysDirectory + "/log.pem"))
