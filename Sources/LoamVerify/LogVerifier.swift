@@ -272,17 +272,16 @@ final class StateApplier: @unchecked Sendable {
     }
   }
 
-  /// When each key signed (only for keys revoked later, so this stays small in practice: it
-  /// holds every accepted signature until then).
-  private var keyUse: [String: [(seq: UInt64, logged: Timestamp)]] = [:]
+  /// When each key signed: every accepted signature, delta-encoded (`KeyUses`).
+  private var keyUse = KeyUses()
 
   /// Remembers who signed what, and reports entries that a revocation with a `from` in the past
   /// now covers: they stay in the log, valid when they were appended, but suspect.
   private func noteKeyUse(_ statement: Statement, entry: Entry, seq: UInt64, signatures: [SignatureResult]) {
-    for signature in signatures { keyUse[signature.keyID, default: []].append((seq, entry.logged)) }
+    for signature in signatures { keyUse.record(signature.keyID, seq: seq, logged: entry.logged) }
     guard case .keys(let change) = statement.body else { return }
     for revocation in change.revoke where revocation.from < entry.logged {
-      for use in keyUse[revocation.keyID] ?? [] where use.seq < seq && use.logged >= revocation.from {
+      for use in keyUse.uses(of: revocation.keyID) where use.seq < seq && use.logged >= revocation.from {
         record(
           Finding(
             seq: use.seq, entryID: nil, code: "sig.revoked-retroactively",
