@@ -197,17 +197,22 @@ final class BatchPreparer: @unchecked Sendable {
       for key in buffer[index].newKeys { keyDirectory[key.keyID] = key }
     }
     let directory = keyDirectory
-    for index in 0..<count where !buffer[index].signaturesChecked {
-      guard let entry = buffer[index].entry else { continue }
-      if let checked = signatures(entry, index: index, keys: directory) {
-        buffer[index].signatures = checked
-      } else if first + UInt64(index) < trustedSize {
-        buffer[index].signatures = entry.envelope.signatures.map {
-          SignatureResult(keyID: $0.keyID, valid: directory[$0.keyID].map { _ in true })
+    // The rest, on all cores too: a batch that enrols participants can hold thousands of their entries.
+    let pending = (0..<count).filter { !buffer[$0].signaturesChecked && buffer[$0].entry != nil }
+    let pendingChunk = max(1, (pending.count + options.threads * 64 - 1) / (options.threads * 64))
+    DispatchQueue.concurrentPerform(iterations: (pending.count + pendingChunk - 1) / pendingChunk) { part in
+      for index in pending[(part * pendingChunk)..<min(pending.count, (part + 1) * pendingChunk)] {
+        let entry = results[index].entry!
+        if let checked = signatures(entry, index: index, keys: directory) {
+          results[index].signatures = checked
+        } else if first + UInt64(index) < trustedSize {
+          results[index].signatures = entry.envelope.signatures.map {
+            SignatureResult(keyID: $0.keyID, valid: directory[$0.keyID].map { _ in true })
+          }
+        } else {
+          // Some key is unknown even now: the rules report it (sig.unknown-key).
+          results[index].signatures = LedgerState.checkSignatures(entry.envelope) { directory[$0] }
         }
-      } else {
-        // Some key is unknown even now: the rules report it (sig.unknown-key).
-        buffer[index].signatures = LedgerState.checkSignatures(entry.envelope) { directory[$0] }
       }
     }
     return PreparedBatch(items: Array(buffer))

@@ -82,7 +82,14 @@ final class SupplyChainFixture: Sendable {
       "append", "transform", "--key", "keys/winery.pem", "--process", "pressing", "--input", "LOT-A1 1000 KGM", "--output",
       "MUST-1 700 LTR must",
     ])
-    _ = try loam(["keys", "rotate", "--key", "keys/winery.pem", "--new-key", "keys/winery-new.pem", "--revoke-old"])
+    // The old key is revoked from the next whole second: `--revoke-old` revokes from the statement's
+    // time, to the second, and when the rotation is logged a second later the pressing just before it
+    // would be reported as signed after the revocation (a warning every few runs).
+    let nextSecond = ISO8601DateFormatter().string(
+      from: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) + 1))
+    _ = try loam([
+      "keys", "rotate", "--key", "keys/winery.pem", "--new-key", "keys/winery-new.pem", "--revoke-old", "--time", nextSecond,
+    ])
     _ = try loam([
       "append", "sell", "--key", "keys/winery-new.pem", "--lot", "MUST-1", "--quantity", "0.75", "--uom", "LTR", "--item",
       "https://id.gs1.org/01/09506000134352/21/0001",
