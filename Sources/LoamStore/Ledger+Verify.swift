@@ -64,7 +64,8 @@ extension Ledger {
       let start = reader.offset
       let lines = try reader.nextBatch(maximum: 2048)
       if lines.isEmpty { break }
-      lineIndex.append(lines, from: start)
+      // Only a verifier of the whole log reads entries back (seq 0 is the log's first line).
+      if resumed == nil { lineIndex.append(lines, from: start) }
       verifier.verify(lines: lines)
       progress?(verifier.entryCount)
     }
