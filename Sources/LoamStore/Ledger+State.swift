@@ -83,8 +83,7 @@ extension Ledger {
       let group = DispatchGroup()
       let nextLines = try reader.nextBatch(maximum: 4096)
       if !nextLines.isEmpty {
-        let toParse = nextLines
-        DispatchQueue.global().async(group: group) { next.items = Self.parseLines(toParse) }
+        DispatchQueue.global().async(group: group) { next.items = Self.parseLines(nextLines) }
       }
       for (line, item) in zip(lines, parsed) {
         lastStart = lineStart

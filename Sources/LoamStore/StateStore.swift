@@ -244,18 +244,6 @@ final class StateStore: @unchecked Sendable {
     return out.bytes
   }
 
-  /// The hand-written encoding of a row type; nil for other types (which go through `JSONEncoder`).
-  static func fastJSON(_ value: Any) -> Data? {
-    switch value {
-    case let seq as UInt64: Data(encodeSeq(seq))
-    case let event as FieldEventRef: Data(encodeFieldEvent(event))
-    case let ref as LedgerState.RefRecord: Data(encodeRef(ref))
-    case let lot as LedgerState.Lot: Data(encodeLot(lot))
-    case let shipment as LedgerState.ShipmentRecord: Data(encodeShipment(shipment))
-    default: nil
-    }
-  }
-
   /// The JSON that `JSONEncoder` writes for an effect (and `JSONDecoder` reads back), written
   /// directly: it is on every entry, and the generic encoder was a tenth of an import's time.
   static func encodeEffect(_ effect: LedgerState.Effect, into out: inout RowWriter) {
@@ -344,21 +332,10 @@ final class StateStore: @unchecked Sendable {
   }
 
   func value<V: Decodable>(_ table: TableID, _ key: [UInt8], as type: V.Type) -> V? {
-    if selectStatement == nil { selectStatement = try? prepare("SELECT value FROM rows WHERE tbl = ? AND key = ?") }
-    guard let statement = selectStatement else { return nil }
-    defer {
-      sqlite3_reset(statement)
-      sqlite3_clear_bindings(statement)
-    }
-    sqlite3_bind_int(statement, 1, table.rawValue)
-    _ = key.withUnsafeBytes { loam_sqlite_bind_blob(statement, 2, $0.baseAddress, Int32($0.count)) }
-    guard sqlite3_step(statement) == SQLITE_ROW else { return nil }
-    let count = Int(sqlite3_column_bytes(statement, 0))
-    guard let bytes = sqlite3_column_blob(statement, 0) else { return nil }
-    let data = Data(bytes: bytes, count: count)
-    if table == .entries { return Self.decodeEntry(data) as? V }
-    if let fast = data.withUnsafeBytes({ Self.fastDecode($0, as: V.self) }) { return fast }
-    return try? JSONDecoder().decode(V.self, from: data)
+    guard let bytes = rawValue(table, key) else { return nil }
+    if table == .entries { return Self.decodeEntry(Data(bytes)) as? V }
+    if let fast = bytes.withUnsafeBytes({ Self.fastDecode($0, as: V.self) }) { return fast }
+    return try? JSONDecoder().decode(V.self, from: Data(bytes))
   }
 
   private var rangeStatement: OpaquePointer? = nil
