@@ -61,7 +61,7 @@ final class StateStore: @unchecked Sendable {
 
   struct Meta: Codable {
     /// The layout of the rows; a state written by another layout is rebuilt.
-    static let currentVersion = 7
+    static let currentVersion = 8
     var version = Meta.currentVersion
     var position: LedgerState.Position
     /// Byte offset where the head entry's line starts, and where the log ends.
@@ -180,7 +180,9 @@ final class StateStore: @unchecked Sendable {
     var out = RowWriter()
     out.raw("{\"seq\":")
     out.raw(event.seq)
-    out.raw(",\"from\":")
+    out.raw(",\"kind\":\"")
+    out.raw(event.kind.rawValue)
+    out.raw("\",\"from\":")
     out.string(event.from)
     out.raw(",\"until\":")
     out.string(event.until)
@@ -285,15 +287,21 @@ final class StateStore: @unchecked Sendable {
     }
     if V.self == UInt64.self { return integer(0..<bytes.count) as? V }
     guard V.self == FieldEventRef.self else { return nil }
-    // {"seq":N,"from":"T","until":"T"}
+    // {"seq":N,"kind":"K","from":"T","until":"T"}
     func expect(_ literal: StaticString, at index: Int) -> Bool {
       let count = literal.utf8CodeUnitCount
       return index + count <= bytes.count && memcmp(bytes.baseAddress! + index, literal.utf8Start, count) == 0
     }
     guard expect(#"{"seq":"#, at: 0), let comma = bytes[7...].firstIndex(of: UInt8(ascii: ",")),
-      let seq = integer(7..<comma), expect(#","from":""#, at: comma)
+      let seq = integer(7..<comma), expect(#","kind":""#, at: comma)
     else { return nil }
-    let fromStart = comma + 9
+    let kindStart = comma + 9
+    guard let kindEnd = bytes[kindStart...].firstIndex(of: UInt8(ascii: "\"")),
+      let kind = StatementKind(
+        rawValue: String(decoding: UnsafeBufferPointer(rebasing: bytes[kindStart..<kindEnd]), as: UTF8.self)),
+      expect(#"","from":""#, at: kindEnd)
+    else { return nil }
+    let fromStart = kindEnd + 10
     guard let fromEnd = bytes[fromStart...].firstIndex(of: UInt8(ascii: "\"")),
       let from = Timestamp(utf8: UnsafeBufferPointer(rebasing: bytes[fromStart..<fromEnd])),
       expect(#"","until":""#, at: fromEnd)
@@ -302,7 +310,7 @@ final class StateStore: @unchecked Sendable {
     guard bytes.count >= untilStart + 2, expect(#""}"#, at: bytes.count - 2),
       let until = Timestamp(utf8: UnsafeBufferPointer(rebasing: bytes[untilStart..<(bytes.count - 2)]))
     else { return nil }
-    return FieldEventRef(seq: seq, from: from, until: until) as? V
+    return FieldEventRef(seq: seq, kind: kind, from: from, until: until) as? V
   }
 
   static func decodeEntry(_ data: Data) -> LedgerState.EntryRecord? {

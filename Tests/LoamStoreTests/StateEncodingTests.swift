@@ -16,7 +16,9 @@ import Testing
     let time = try #require(Timestamp("2026-09-14T07:31:02.5Z"))
     let digest = SHA256.hash(Array("x".utf8))
     #expect(try roundTrips(UInt64(1_234_567), StateStore.encodeSeq))
-    #expect(try roundTrips(FieldEventRef(seq: 7, from: time, until: time.adding(seconds: 86_400)), StateStore.encodeFieldEvent))
+    #expect(
+      try roundTrips(
+        FieldEventRef(seq: 7, kind: .practice, from: time, until: time.adding(seconds: 86_400)), StateStore.encodeFieldEvent))
     #expect(
       try roundTrips(
         LedgerState.RefRecord(seq: 3, entryID: digest, payloadHash: SHA256.hash(Array("y".utf8))), StateStore.encodeRef))
@@ -33,7 +35,7 @@ import Testing
   /// The hand-written decoders read exactly what the encoders wrote, and refuse anything else.
   @Test func fastDecodersReadTheEncodedRows() throws {
     let time = try #require(Timestamp("2026-09-14T07:31:02.5Z"))
-    let event = FieldEventRef(seq: 123_456, from: time, until: time.adding(seconds: 86_400))
+    let event = FieldEventRef(seq: 123_456, kind: .certify, from: time, until: time.adding(seconds: 86_400))
     func decode<V>(_ bytes: [UInt8], as type: V.Type) -> V? {
       bytes.withUnsafeBytes { StateStore.fastDecode($0, as: type) }
     }
@@ -41,6 +43,14 @@ import Testing
     #expect(decode(StateStore.encodeSeq(987_654_321), as: UInt64.self) == 987_654_321)
     #expect(decode(Array("12a".utf8), as: UInt64.self) == nil)
     #expect(decode(Array(#"{"seq":1,"from":"x","until":"y"}"#.utf8), as: FieldEventRef.self) == nil)
+    #expect(
+      decode(
+        Array(#"{"seq":1,"kind":"x","from":"2026-01-01T00:00:00Z","until":"2026-01-01T00:00:00Z"}"#.utf8), as: FieldEventRef.self)
+        == nil)
+    // The layout before version 8, without the kind, is refused (and the version bump rebuilds such a state).
+    #expect(
+      decode(Array(#"{"seq":1,"from":"2026-01-01T00:00:00Z","until":"2026-01-01T00:00:00Z"}"#.utf8), as: FieldEventRef.self)
+        == nil)
     #expect(decode(Array("{}".utf8), as: FieldEventRef.self) == nil)
     #expect(decode(Array("1".utf8), as: String.self) == nil)
   }

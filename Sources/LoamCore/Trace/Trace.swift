@@ -179,28 +179,26 @@ public struct Tracer {
     return trace
   }
 
-  /// The events of a field that no correction voided and whose span meets [from, until] (the
-  /// registration always), in log order.
-  public func events(ofField field: String, from: Timestamp, until: Timestamp) throws -> [TraceEvent] {
-    try index.fieldEvents[field].filter { $0.until >= from && $0.from <= until }.map { try event($0.seq) }
+  /// The events of a field that no correction voided and that can bear on a harvest at `harvest`
+  /// for rules looking back to `earliest` (`FieldEventRef.bears`), in log order.
+  public func events(ofField field: String, bearingOnHarvestAt harvest: Timestamp, since earliest: Timestamp) throws
+    -> [TraceEvent]
+  {
+    try index.fieldEvents[field].filter { $0.bears(onHarvestAt: harvest, since: earliest) }.map { try event($0.seq) }
       .filter { !$0.voided }
   }
 
   func fieldContext(_ field: String, at harvest: Timestamp) throws -> FieldContext {
     var context = FieldContext(field: field)
     let earliest = harvest.adding(seconds: -Self.seasonWindowSeconds)
-    let refs = index.fieldEvents[field]
-    // The registration, and what overlaps the window before the harvest.
-    for ref in refs where ref == refs.first || (ref.until >= earliest && ref.from <= harvest) {
-      let event = try event(ref.seq)
-      guard !event.voided else { continue }
+    // The registration, and what bears on the harvest; the kind and span in the index decide
+    // exactly, so nothing else is read back.
+    for event in try events(ofField: field, bearingOnHarvestAt: harvest, since: earliest) {
       switch event.statement.body {
       case .field: context.registration = event
-      case .practice(let practice) where practice.end <= harvest && practice.end >= earliest: context.practices.append(event)
-      case .measurement(let measurement) where measurement.sampled <= harvest && measurement.sampled >= earliest:
-        context.measurements.append(event)
-      case .certify(let certification) where certification.validFrom <= harvest && harvest <= certification.validUntil:
-        context.certifications.append(event)
+      case .practice: context.practices.append(event)
+      case .measurement: context.measurements.append(event)
+      case .certify: context.certifications.append(event)
       default: break
       }
     }

@@ -10,17 +10,32 @@ public struct EntryLocation: Hashable, Sendable, Codable {
   }
 }
 
-/// An entry about a field, with the span of time it concerns (a practice's period, a sample's
-/// date, a certification's validity), so a trace reads back only what matters for a harvest.
+/// An entry about a field, with its kind and the span of time it concerns (a practice's period, a
+/// sample's date, a certification's validity), so a trace reads back only what matters for a harvest.
 public struct FieldEventRef: Hashable, Sendable, Codable {
   public var seq: UInt64
+  public var kind: StatementKind
   public var from: Timestamp
   public var until: Timestamp
 
-  public init(seq: UInt64, from: Timestamp, until: Timestamp) {
+  public init(seq: UInt64, kind: StatementKind, from: Timestamp, until: Timestamp) {
     self.seq = seq
+    self.kind = kind
     self.from = from
     self.until = until
+  }
+
+  /// Whether the entry can bear on a harvest at `harvest` for rules looking back to `earliest`:
+  /// the field's registration; a practice whose period ended, or a measurement sampled, in
+  /// [earliest, harvest]; a certification valid on the harvest date. Harvests and anything else never.
+  public func bears(onHarvestAt harvest: Timestamp, since earliest: Timestamp) -> Bool {
+    switch kind {
+    case .field: true
+    case .practice: until >= earliest && until <= harvest
+    case .measurement: from >= earliest && from <= harvest
+    case .certify: from <= harvest && harvest <= until
+    default: false
+    }
   }
 }
 
@@ -94,24 +109,24 @@ public struct TraceIndex: Sendable {
   public mutating func locate(_ seq: UInt64, _ location: EntryLocation) { locations[seq] = location }
 
   private mutating func add(lot: String, _ seq: UInt64) { lotEvents.append(seq, to: lot) }
-  private mutating func add(field: String, _ seq: UInt64, from: Timestamp, until: Timestamp) {
-    fieldEvents.append(FieldEventRef(seq: seq, from: from, until: until), to: field)
+  private mutating func add(field: String, _ seq: UInt64, _ kind: StatementKind, from: Timestamp, until: Timestamp) {
+    fieldEvents.append(FieldEventRef(seq: seq, kind: kind, from: from, until: until), to: field)
   }
 
   /// Records an accepted statement (called by `LedgerState.apply` after the rules passed).
   mutating func record(_ statement: Statement, seq: UInt64, receivedLot: String?, correctedSeq: UInt64?) {
     switch statement.body {
-    case .field(let spec): add(field: spec.id, seq, from: statement.time, until: statement.time)
-    case .practice(let record): add(field: record.field, seq, from: record.start, until: record.end)
-    case .measurement(let record): add(field: record.field, seq, from: record.sampled, until: record.sampled)
+    case .field(let spec): add(field: spec.id, seq, .field, from: statement.time, until: statement.time)
+    case .practice(let record): add(field: record.field, seq, .practice, from: record.start, until: record.end)
+    case .measurement(let record): add(field: record.field, seq, .measurement, from: record.sampled, until: record.sampled)
     case .certify(let certification):
       switch certification.subject {
-      case .field(let id): add(field: id, seq, from: certification.validFrom, until: certification.validUntil)
+      case .field(let id): add(field: id, seq, .certify, from: certification.validFrom, until: certification.validUntil)
       case .lot(let id): add(lot: id, seq)
       case .participant: break
       }
     case .harvest(let harvest):
-      add(field: harvest.field, seq, from: statement.time, until: statement.time)
+      add(field: harvest.field, seq, .harvest, from: statement.time, until: statement.time)
       lotCreation[harvest.lot] = seq
     case .transform(let transform):
       for input in transform.inputs { add(lot: input.lot, seq) }

@@ -177,7 +177,7 @@ public struct ClaimEvaluator {
     let time = origin.statement.time
     // Only what can matter: the oldest season or measurement window any requirement looks at.
     let months = max(policy.practices.map { 12 * $0.outOf }.max() ?? 0, policy.measurements.map(\.withinMonths).max() ?? 0)
-    let events = try tracer.events(ofField: harvest.field, from: time.adding(months: -months), until: time)
+    let events = try tracer.events(ofField: harvest.field, bearingOnHarvestAt: time, since: time.adding(months: -months))
     var evidence: [TraceEvent] = []
     var reasons: [String] = []
     let day = String(time.description.prefix(10))
