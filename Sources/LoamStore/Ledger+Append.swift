@@ -45,11 +45,26 @@ extension Ledger {
     _ envelopes: [DSSEEnvelope], logSigner: NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout,
     signatures check: SignatureCheck = .verify, next: (([Appended]) throws -> [DSSEEnvelope]?)? = nil
   ) throws -> AppendOutcome {
+    try append(
+      logSigner: { _ in logSigner }, now: now, lockTimeout: lockTimeout, signatures: check, first: { _ in envelopes },
+      next: next)
+  }
+
+  /// Sequences the envelopes `first` makes from the state under the lock (a statement whose actor
+  /// is found from its key, say), as one batch like `append(_:…)`. `logSigner` is given the log's
+  /// origin from that state, so nothing reads the genesis again. One open of the derived state
+  /// serves the whole append.
+  public func append(
+    logSigner: (_ origin: String) throws -> NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout,
+    signatures check: SignatureCheck = .verify, first: (LedgerState) throws -> [DSSEEnvelope],
+    next: (([Appended]) throws -> [DSSEEnvelope]?)? = nil
+  ) throws -> AppendOutcome {
     let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
     defer { _ = lock }
     let originalSize = try recoverTornTail()
     let (store, loaded, _) = try writerState(logBytes: originalSize)
     var state = loaded
+    let logSigner = try logSigner(state.origin ?? "")
     guard state.logKey?.vkey == logSigner.verifier.vkey else {
       throw StoreError(.invalidInput, "the log key given does not match this ledger's log key \(state.logKey?.vkey ?? "(none)")")
     }
@@ -59,7 +74,7 @@ extension Ledger {
     var pendingBytes = 0  // bytes of `lines`, newlines included
     var findings: [Finding] = []
     var batchRefs: [String: Int] = [:]
-    var run: [DSSEEnvelope]? = envelopes
+    var run: [DSSEEnvelope]? = try first(state)
     while let envelopes = run, findings.isEmpty {
       guard results.count + envelopes.count <= Self.maximumBatch else {
         throw StoreError(
@@ -213,6 +228,11 @@ extension Ledger {
             SignatureResult(keyID: $0.keyID, valid: keys[$0.keyID].map { _ in true })
           }
         }
+        return
+      }
+      if range.count <= 64 {
+        // A few signatures (a single append): checked here, without waking worker threads.
+        for index in range { slots[index] = LedgerState.checkSignatures(envelopes[index]) { keys[$0] } }
         return
       }
       nonisolated(unsafe) let slots = self.slots

@@ -25,7 +25,6 @@ struct StatementOptions: ParsableArguments {
   func append(kind: StatementKind, _ members: [String: JSONValue]) throws {
     let ledger = try ledger.open()
     let signingKeys = try keys.load()
-    let actor = try self.actor ?? inferActor(ledger: ledger, key: signingKeys[0])
     let when: String
     if let time {
       guard Timestamp(time) != nil else {
@@ -35,18 +34,20 @@ struct StatementOptions: ParsableArguments {
     } else {
       when = Clock.now().description
     }
-    var object = JSONObject()
-    object["kind"] = .string(kind.rawValue)
-    object["actor"] = .string(actor)
-    object["time"] = .string(when)
-    if let ref { object["ref"] = .string(ref) }
-    for (key, value) in members.sorted(by: { $0.key < $1.key }) { object[key] = value }
-    let envelope = try Signing.sign(statement: .object(object), keys: signingKeys, source: "the \(kind) statement")
-    try Signing.submit([envelope], ledger: ledger, logKey: logKey, json: json)
+    // The actor, when not given, is the first key's owner in the state the append itself opens.
+    try Signing.submit(ledger: ledger, logKey: logKey, json: json) { state in
+      var object = JSONObject()
+      object["kind"] = .string(kind.rawValue)
+      object["actor"] = .string(try actor ?? Self.owner(of: signingKeys[0], in: state, ledger: ledger))
+      object["time"] = .string(when)
+      if let ref { object["ref"] = .string(ref) }
+      for (key, value) in members.sorted(by: { $0.key < $1.key }) { object[key] = value }
+      return [try Signing.sign(statement: .object(object), keys: signingKeys, source: "the \(kind) statement")]
+    }
   }
 
-  private func inferActor(ledger: Ledger, key: PrivateKey) throws -> String {
-    guard let owner = try ledger.currentState().keys[key.publicKey.keyID]?.owner else {
+  private static func owner(of key: PrivateKey, in state: LedgerState, ledger: Ledger) throws -> String {
+    guard let owner = state.keys[key.publicKey.keyID]?.owner else {
       throw CLIError(
         "no participant in \(ledger.directory) holds key \(key.publicKey.keyID.prefix(12))…; pass --actor or enroll the key")
     }

@@ -170,7 +170,6 @@ struct ImportEPCISCommand: ParsableCommand {
     _ items: [EPCISImporter.Item], _ envelopes: [DSSEEnvelope?], ledger: Ledger, state: LedgerState, logKey: LogKeyOption,
     keys: [String: [PrivateKey]]
   ) throws -> Ledger.AppendOutcome {
-    let signer = try logKey.signer(origin: try Signing.origin(of: ledger))
     var position = 0
     var sequenced: [String: (SHA256Digest, String?)] = [:]  // ref → entry id, shipment lot
     var recorded = 0  // results already in `sequenced`
@@ -217,6 +216,8 @@ struct ImportEPCISCommand: ParsableCommand {
       for (index, envelope) in zip(toSign.map(\.0), signed) { run[index] = envelope }
       return run.map { $0! }
     }
-    return try ledger.append([], logSigner: signer, now: Clock.now(), signatures: .signedHere, next: nextRun)
+    return try ledger.append(
+      logSigner: Signing.logSigner(logKey, ledger: ledger), now: Clock.now(), signatures: .signedHere, first: { _ in [] },
+      next: nextRun)
   }
 }

@@ -25,20 +25,24 @@ enum Signing {
     }
   }
 
-  /// The log's origin (from the genesis), needed to name the checkpoint signer.
-  static func origin(of ledger: Ledger) throws -> String {
-    guard let genesis = try ledger.readEntry(seq: 0), let statement = try? Statement(payload: genesis.envelope.payload),
-      case .genesis(let body) = statement.body
-    else {
-      throw CLIError("\(ledger.directory) has no readable genesis entry")
+  /// The checkpoint signer for a ledger whose state names `origin`.
+  static func logSigner(_ logKey: LogKeyOption, ledger: Ledger) -> (String) throws -> NoteSigner {
+    { origin in
+      guard !origin.isEmpty else { throw CLIError("\(ledger.directory) has no readable genesis entry") }
+      return try logKey.signer(origin: origin)
     }
-    return body.origin
   }
 
   /// Submits envelopes as one batch and prints the result; refusals exit 1.
   static func submit(_ envelopes: [DSSEEnvelope], ledger: Ledger, logKey: LogKeyOption, json: Bool) throws {
-    let signer = try logKey.signer(origin: try origin(of: ledger))
-    let outcome = try ledger.append(envelopes, logSigner: signer, now: Clock.now())
+    try submit(ledger: ledger, logKey: logKey, json: json) { _ in envelopes }
+  }
+
+  /// Submits the envelopes `build` makes from the ledger's state, under the lock, as one batch.
+  static func submit(
+    ledger: Ledger, logKey: LogKeyOption, json: Bool, build: (LedgerState) throws -> [DSSEEnvelope]
+  ) throws {
+    let outcome = try ledger.append(logSigner: logSigner(logKey, ledger: ledger), now: Clock.now(), first: build)
     switch outcome {
     case .refused(let findings):
       for finding in findings {
