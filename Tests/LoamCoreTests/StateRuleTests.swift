@@ -337,6 +337,70 @@ import Testing
     #expect(full.received == .zero)
   }
 
+  /// A compact state drops used-up lots and wholly received shipments and rebuilds them from the
+  /// log when an entry touches them again: every finding (code and message), holding and count is
+  /// the same as a state that keeps every record, through use-up, reuse attempts and revival by
+  /// corrections.
+  @Test func compactLotsAndShipmentsRebuildLikeFullRecords() throws {
+    func run(compact: Bool) -> (findings: [[String]], holdings: [ExactDecimal], lots: Int, outstanding: [ExactDecimal?]) {
+      var chain = withHarvest(compact: compact)
+      var findings: [[String]] = []
+      var outstanding: [ExactDecimal?] = []
+      func step(_ statement: JSONValue, _ by: String) -> String {
+        findings.append(chain.apply(statement, by: by).map { "\($0.code): \($0.message)" })
+        return chain.lastID
+      }
+      // The whole lot shipped in tonnes (L1 now held by nobody), received whole in kilograms.
+      let ship = step(
+        ["kind": "ship", "actor": "grower:a", "lot": "L1", "quantity": quantity(1, "TNE"), "to": "winery:w"], "grower:a")
+      let receive = step(
+        ["kind": "receive", "actor": "winery:w", "shipment": .string(ship), "quantity": quantity(1000, "KGM")], "winery:w")
+      let press = step(
+        [
+          "kind": "transform", "actor": "winery:w", "process": "pressing",
+          "inputs": [["lot": "L1", "quantity": quantity(1000, "KGM")]],
+          "outputs": [["lot": "M1", "product": "must", "quantity": quantity(700, "LTR")]],
+        ], "winery:w")
+      let sale = step(["kind": "sell", "actor": "winery:w", "lot": "M1", "quantity": quantity(700, "LTR")], "winery:w")
+      // Touching the used-up lots and the received shipment again: each refused, naming them.
+      _ = step(["kind": "sell", "actor": "winery:w", "lot": "L1", "quantity": quantity(1, "KGM")], "winery:w")
+      _ = step(
+        [
+          "kind": "harvest", "actor": "grower:a", "field": "f1", "lot": "L1", "product": "grapes", "quantity": quantity(5, "KGM"),
+        ],
+        "grower:a")
+      _ = step(
+        ["kind": "receive", "actor": "winery:w", "shipment": .string(ship), "quantity": quantity(1, "KGM")], "winery:w")
+      _ = step(["kind": "observe", "actor": "winery:w", "lot": "M1", "observation": ["note": "empty"]], "winery:w")
+      // Corrections bring them back, newest first.
+      for target in [sale, press, receive] {
+        _ = step(["kind": "correct", "actor": "winery:w", "entry": .string(target), "reason": "audit"], "winery:w")
+        let record = chain.state.shipment(SHA256Digest(hex: ship)!)
+        outstanding.append(record.flatMap { $0.quantity.subtracting($0.received) })
+      }
+      _ = step(["kind": "correct", "actor": "grower:a", "entry": .string(ship), "reason": "audit"], "grower:a")
+      let holdings = [
+        chain.state.holding(of: "L1", by: "grower:a"), chain.state.holding(of: "L1", by: "winery:w"),
+        chain.state.holding(of: "M1", by: "winery:w"),
+      ]
+      return (findings, holdings, chain.state.lots.count, outstanding)
+    }
+    let full = run(compact: false)
+    let compact = run(compact: true)
+    #expect(full.findings == compact.findings)
+    #expect(full.holdings == compact.holdings)
+    #expect(full.lots == compact.lots)
+    #expect(full.outstanding == compact.outstanding)
+    // The story: the four reuse attempts refused, for the right reasons; everything back with the grower.
+    #expect(
+      full.findings.filter { !$0.isEmpty }.map { $0.map { String($0.prefix(while: { $0 != ":" })) } } == [
+        ["state.not-custodian"], ["state.duplicate-lot"], ["state.over-received"], ["policy.unauthorized"],
+      ])
+    #expect(full.holdings == [ExactDecimal(1000), .zero, .zero])
+    #expect(full.lots == 2)
+    #expect(full.outstanding == [.zero, .zero, ExactDecimal(1000)])
+  }
+
   @Test func refsAreUnique() {
     var chain = withHarvest()
     let statement: JSONValue = [

@@ -91,7 +91,7 @@ extension LedgerState {
         var related: UInt64? = nil
         var receivedLot: String? = nil
         if case .correct(let correction) = parsed.body { related = entries[correction.entry]?.seq }
-        if case .receive(let receipt) = parsed.body { receivedLot = shipments[receipt.shipment]?.lot }
+        if case .receive(let receipt) = parsed.body { receivedLot = shipment(receipt.shipment)?.lot }
         index.record(parsed, seq: seq, receivedLot: receivedLot, correctedSeq: related)
         trace = index
       }

@@ -75,12 +75,9 @@ extension LedgerState {
       next[delta.lot, default: [:]][delta.participant] = updated
     }
     for (lot, holders) in next {
-      for (participant, value) in holders {
-        lots[lot]?.holdings[participant] = value.isZero ? nil : value
-      }
-      // A used-up lot lets go of its holdings' storage (emptying a dictionary keeps it): most lots
-      // of a long log are used up, and this was a tenth of a million-entry verification's memory.
-      if lots[lot]?.holdings.isEmpty == true { lots[lot]?.holdings = [:] }
+      guard var record = lots[lot] else { continue }
+      for (participant, value) in holders { record.holdings[participant] = value.isZero ? nil : value }
+      lots[lot] = record
     }
   }
 
@@ -204,13 +201,15 @@ extension LedgerState {
       try commit([delta])
       let shipped = try lot(shipment.lot)
       // The lot's own id string, shared with the lots table rather than one more copy per shipment.
-      shipments[entry.id] = ShipmentRecord(
-        lot: shipped.id, from: actor, to: shipment.to, quantity: try amount(shipment.quantity, of: shipped),
-        received: .zero, time: statement.time, seq: seq)
+      shipments.set(
+        entry.id,
+        ShipmentRecord(
+          lot: shipped.id, from: actor, to: shipment.to, quantity: try amount(shipment.quantity, of: shipped),
+          received: .zero, time: statement.time, seq: seq), seq: seq)
       return Effect(deltas: [delta], createdShipment: true)
 
     case .receive(let receipt):
-      guard var record = shipments[receipt.shipment] else {
+      guard var record = shipment(receipt.shipment) else {
         throw RuleViolation(
           "state.unknown-shipment", "no ship entry has id \(receipt.shipment.hex.prefix(12))… (or it was corrected)")
       }
@@ -231,7 +230,7 @@ extension LedgerState {
       let delta = HoldingDelta(lot: record.lot, participant: actor, delta: value)
       try commit([delta])
       record.received = record.received.adding(value) ?? record.received
-      shipments[receipt.shipment] = record
+      shipments.set(receipt.shipment, record, seq: record.seq)
       return Effect(deltas: [delta], receipt: ReceiptEffect(shipment: receipt.shipment, quantity: value))
 
     case .observe(let observation):
@@ -280,7 +279,7 @@ extension LedgerState {
     case .ship(let shipment):
       return Effect(deltas: [try taken(shipment.quantity, of: shipment.lot)], createdShipment: true)
     case .receive(let receipt):
-      guard let record = shipments[receipt.shipment] else {
+      guard let record = shipment(receipt.shipment) else {
         throw RuleViolation("state.unknown-shipment", "the shipment entry \(receipt.shipment.hex.prefix(12))… is gone")
       }
       let value = try amount(receipt.quantity, of: lot(record.lot))
@@ -323,7 +322,7 @@ extension LedgerState {
     }
     if target.effect == nil, entries.reader != nil { target.effect = try recomputedEffect(of: target) }
     if let effect = target.effect {
-      if effect.createdShipment, let shipment = shipments[correction.entry], shipment.received.isPositive {
+      if effect.createdShipment, let shipment = shipment(correction.entry), shipment.received.isPositive {
         throw RuleViolation(
           "state.correction-refused", "shipment of entry \(target.seq) was already received; correct the receive first")
       }
@@ -339,10 +338,10 @@ extension LedgerState {
           "state.correction-refused",
           "undoing entry \(target.seq) is impossible: \(violation.message); correct the later entries that used it first")
       }
-      if effect.createdShipment { shipments[correction.entry] = nil }
-      if let receipt = effect.receipt, var shipment = shipments[receipt.shipment] {
+      if effect.createdShipment { shipments.set(correction.entry, nil, seq: target.seq) }
+      if let receipt = effect.receipt, var shipment = shipment(receipt.shipment) {
         shipment.received = shipment.received.subtracting(receipt.quantity) ?? shipment.received
-        shipments[receipt.shipment] = shipment
+        shipments.set(receipt.shipment, shipment, seq: shipment.seq)
       }
     }
     target.voided = true

@@ -105,8 +105,8 @@ public struct LedgerState: Sendable {
   public internal(set) var participants = Table<String, Participant>()
   public internal(set) var keys = Table<String, Key>()
   public internal(set) var fields = Table<String, Field>()
-  public internal(set) var lots = Table<String, Lot>()
-  public internal(set) var shipments = Table<SHA256Digest, ShipmentRecord>()
+  public internal(set) var lots = LotTable()
+  public internal(set) var shipments = ShipmentTable()
   public internal(set) var entries = EntryTable()
   public internal(set) var refs = Table<String, RefRecord>()
   public internal(set) var policies = Table<String, UInt64>()
@@ -120,6 +120,8 @@ public struct LedgerState: Sendable {
   /// with `reader` (a verifier of a long log: see `EntryTable`).
   public init(readingStatements reader: @escaping EntryTable.StatementReader) {
     entries = EntryTable(compactReading: reader)
+    lots = LotTable(compactReading: reader)
+    shipments = ShipmentTable(compactReading: reader)
   }
 
   /// A state whose tables read missing rows from `backing` and whose position is `position`.
@@ -133,8 +135,8 @@ public struct LedgerState: Sendable {
     participants = Table(loader: backing.participant)
     keys = Table(loader: backing.key)
     fields = Table(loader: backing.field)
-    lots = Table(loader: backing.lot)
-    shipments = Table(loader: backing.shipment)
+    lots = LotTable(rows: Table(loader: backing.lot))
+    shipments = ShipmentTable(rows: Table(loader: backing.shipment))
     entries = EntryTable(rows: Table(loader: backing.entry))
     refs = Table(loader: backing.ref)
     policies = Table(loader: backing.policy)
@@ -208,6 +210,11 @@ public struct LedgerState: Sendable {
 
   /// How far a statement's `time` may lie after its `logged` time (clock skew).
   public static let allowedClockSkewSeconds: Int64 = 300
+
+  /// The shipment of ship entry `id`, rebuilt from the log when a compact state dropped it.
+  public func shipment(_ id: SHA256Digest) -> ShipmentRecord? {
+    shipments.record(id, seqOf: { entries[$0]?.seq }, unitOf: { lots[$0]?.unit })
+  }
 
   public func holding(of lot: String, by participant: String) -> ExactDecimal {
     lots[lot]?.holdings[participant] ?? .zero
