@@ -104,6 +104,10 @@ final class SupplyChainFixture: Sendable {
   func copy() throws -> Scratch {
     let scratch = try Scratch()
     try FileManager.default.copyItem(atPath: ledger, toPath: scratch.path("ledger"))
+    // Another test's reader may have had state.sqlite open while it was copied: the copy then
+    // carries a write-ahead log that the copy's first open folds in. Settle it now, so a test that
+    // compares every file before and after a refused append sees only what the append did.
+    _ = try LoamBinary.run(["checkpoint", "--ledger", scratch.path("ledger")])
     return scratch
   }
 
