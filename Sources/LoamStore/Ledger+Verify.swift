@@ -51,10 +51,10 @@ extension Ledger {
       let index = lineIndex
       var compact = options
       compact.readStatement = { seq in
-        guard let location = index.location(seq), let line = file.read(location), let entry = try? Entry(line: line) else {
-          return nil
-        }
-        return try? Statement(payload: entry.envelope.payload)
+        guard let location = index.location(seq), let line = file.read(location), let entry = try? Entry(line: line),
+          let statement = try? Statement(payload: entry.envelope.payload)
+        else { return nil }
+        return EntryTable.ReadBack(id: entry.id, statement: statement)
       }
       verifier = LogVerifier(options: compact, checkpointSize: claimed)
       reader = try LogReader(path: entriesPath)

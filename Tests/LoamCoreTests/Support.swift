@@ -25,7 +25,7 @@ struct Chain {
 
   /// The statements applied so far, for a compact state to read back.
   final class StatementLog: Sendable {
-    let statements = Mutex<[Statement?]>([])
+    let statements = Mutex<[EntryTable.ReadBack?]>([])
   }
   let log = StatementLog()
 
@@ -93,7 +93,7 @@ struct Chain {
     let statement = Result { try Statement(payload: envelope.payload) }.mapError {
       ($0 as? StatementError) ?? StatementError("statement.malformed", "\($0)")
     }
-    log.statements.withLock { $0.append(try? statement.get()) }
+    log.statements.withLock { $0.append((try? statement.get()).map { EntryTable.ReadBack(id: entry.id, statement: $0) }) }
     var known = state.knownKeys
     if case .success(let parsed) = statement {
       switch parsed.body {

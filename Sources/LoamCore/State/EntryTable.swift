@@ -4,12 +4,21 @@ public import LoamCrypto
 /// correction voided it, and what it changed (its effect, which a correction undoes).
 ///
 /// A ledger directory keeps them as full records (`rows`, read from the persisted state on a
-/// miss). A verifier of a whole log keeps only the compact part — the id and a few bytes per entry —
+/// miss). A verifier of a whole log keeps only the compact part — 8 bytes of the id and a few more —
 /// and reads an entry's statement back by seq when a correction needs its effect (`reader`): at a
 /// million entries the full records were most of `loam verify`'s memory.
 public struct EntryTable: Sendable {
-  /// Reads the statement of entry `seq` back from the log.
-  public typealias StatementReader = @Sendable (UInt64) -> Statement?
+  /// An entry read back from the log: its id and statement.
+  public struct ReadBack: Sendable {
+    public var id: SHA256Digest
+    public var statement: Statement
+    public init(id: SHA256Digest, statement: Statement) {
+      self.id = id
+      self.statement = statement
+    }
+  }
+  /// Reads entry `seq` back from the log.
+  public typealias StatementReader = @Sendable (UInt64) -> ReadBack?
 
   public private(set) var rows: Table<SHA256Digest, LedgerState.EntryRecord>
   private var compact: CompactEntries?
@@ -25,7 +34,7 @@ public struct EntryTable: Sendable {
   /// Compact mode: records without effects, which `reader` recomputes from the statement.
   public init(compactReading reader: @escaping StatementReader) {
     rows = Table()
-    compact = CompactEntries()
+    compact = CompactEntries(reader: reader)
     self.reader = reader
   }
 
@@ -48,15 +57,22 @@ public struct EntryTable: Sendable {
   public mutating func markPersisted() { rows.markPersisted() }
 }
 
-/// Ids in an open-addressing hash table of positions, and per position the seq and one word for
-/// actor (interned), kind and voided: about 52 bytes an entry instead of several hundred.
+/// Ids in an open-addressing hash table of positions, and per position the id's first 8 bytes, the
+/// seq and one word for actor (interned), kind and voided: about 28 bytes an entry instead of
+/// several hundred. A hit is confirmed by reading the entry back and comparing its whole id, so
+/// ids that share their first 8 bytes stay apart and a lookup is exact; adding a new id reads
+/// nothing unless its first 8 bytes match an earlier entry's (about one in 10^13 at a million).
 struct CompactEntries: Sendable {
-  private var ids: [SHA256Digest] = []
+  private let reader: EntryTable.StatementReader
+  private var prefixes: [UInt64] = []
   private var seqs: [UInt64] = []
   /// actor index << 8 | kind index << 1 | voided.
   private var words: [UInt32] = []
   /// 0 = empty, else position + 1.
   private var slots = [UInt32](repeating: 0, count: 1024)
+
+  init(reader: @escaping EntryTable.StatementReader) { self.reader = reader }
+
   private var actorNames: [String] = []
   private var actorIndex: [String: UInt32] = [:]
 
@@ -65,10 +81,11 @@ struct CompactEntries: Sendable {
 
   private func find(_ id: SHA256Digest) -> Int? {
     let mask = slots.count - 1
-    var slot = Int(truncatingIfNeeded: id.prefix64) & mask
+    let prefix = id.prefix64
+    var slot = Int(truncatingIfNeeded: prefix) & mask
     while slots[slot] != 0 {
       let position = Int(slots[slot] - 1)
-      if ids[position] == id { return position }
+      if prefixes[position] == prefix, reader(seqs[position])?.id == id { return position }
       slot = (slot + 1) & mask
     }
     return nil
@@ -103,20 +120,20 @@ struct CompactEntries: Sendable {
       words[position] = word
       return
     }
-    ids.append(id)
+    prefixes.append(id.prefix64)
     seqs.append(record.seq)
     words.append(word)
-    if ids.count * 2 > slots.count {
+    if prefixes.count * 2 > slots.count {
       slots = [UInt32](repeating: 0, count: slots.count * 2)
-      for position in ids.indices { insert(position) }
+      for position in prefixes.indices { insert(position) }
     } else {
-      insert(ids.count - 1)
+      insert(prefixes.count - 1)
     }
   }
 
   private mutating func insert(_ position: Int) {
     let mask = slots.count - 1
-    var slot = Int(truncatingIfNeeded: ids[position].prefix64) & mask
+    var slot = Int(truncatingIfNeeded: prefixes[position]) & mask
     while slots[slot] != 0 { slot = (slot + 1) & mask }
     slots[slot] = UInt32(position + 1)
   }

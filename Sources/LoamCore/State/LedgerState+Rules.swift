@@ -260,7 +260,7 @@ extension LedgerState {
   /// state that does not keep effects: the same deltas `applyRules` returned, since a lot's unit
   /// and a shipment's lot never change.
   func recomputedEffect(of target: EntryRecord) throws -> Effect? {
-    guard let statement = entries.reader?(target.seq) else {
+    guard let statement = entries.reader?(target.seq)?.statement else {
       throw RuleViolation("state.unreadable-entry", "entry \(target.seq) could not be read back to undo what it changed")
     }
     let actor = statement.actor

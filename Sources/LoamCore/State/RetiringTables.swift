@@ -72,7 +72,7 @@ public struct LotTable: Sendable {
       if let row = rows[id] { return row }
       guard let retired, let reader else { return nil }
       for seq in retired.seqs(Self.hash(id)) {
-        if let statement = reader(seq), let lot = Self.rebuilt(id, from: statement, seq: seq) { return lot }
+        if let statement = reader(seq)?.statement, let lot = Self.rebuilt(id, from: statement, seq: seq) { return lot }
       }
       return nil
     }
@@ -96,7 +96,7 @@ public struct LotTable: Sendable {
       if let lot = newValue {
         retired!.remove(hash, lot.createdSeq)
       } else if let reader {
-        for seq in retired!.seqs(hash) where reader(seq).flatMap({ Self.rebuilt(id, from: $0, seq: seq) }) != nil {
+        for seq in retired!.seqs(hash) where reader(seq).flatMap({ Self.rebuilt(id, from: $0.statement, seq: seq) }) != nil {
           retired!.remove(hash, seq)
         }
       }
@@ -159,7 +159,7 @@ public struct ShipmentTable: Sendable {
     -> LedgerState.ShipmentRecord?
   {
     if let row = rows[id] { return row }
-    guard let retired, let reader, let seq = seqOf(id), retired.contains(seq), let statement = reader(seq),
+    guard let retired, let reader, let seq = seqOf(id), retired.contains(seq), let statement = reader(seq)?.statement,
       case .ship(let shipment) = statement.body, let unit = unitOf(shipment.lot),
       let quantity = shipment.quantity.converted(to: unit)
     else { return nil }
