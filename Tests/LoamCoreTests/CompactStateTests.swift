@@ -52,3 +52,41 @@ import Testing
     #expect(log.reads.load(ordering: .relaxed) == before + 1)
   }
 }
+
+/// The dense store of compact mode's live lots gives back exactly the lot stored, with one holder
+/// or several, and reuses the places of lots that left it.
+@Suite struct CompactLotsTests {
+  func lot(_ id: String, _ holdings: [String: ExactDecimal], seq: UInt64) -> LedgerState.Lot {
+    LedgerState.Lot(
+      id: id, product: "must", unit: "LTR", created: Timestamp(seconds: 1_800_000_000 + Int64(seq), nanoseconds: 5),
+      createdSeq: seq, holdings: holdings)
+  }
+
+  @Test func lotsComeBackAsStored() throws {
+    var lots = CompactLots()
+    let one = lot("M1", ["winery:w": ExactDecimal("280.5")!], seq: 1)
+    let two = lot("M2", ["winery:w": ExactDecimal("1")!, "brand:b": ExactDecimal("0.001")!], seq: 2)
+    lots["M1"] = one
+    lots["M2"] = two
+    #expect(lots["M1"] == one)
+    #expect(lots["M2"] == two)
+    #expect(lots.count == 2)
+    // One holder becomes two, and two become one.
+    var grown = one
+    grown.holdings["brand:b"] = ExactDecimal("3")!
+    lots["M1"] = grown
+    var shrunk = two
+    shrunk.holdings["winery:w"] = nil
+    lots["M2"] = shrunk
+    #expect(lots["M1"] == grown)
+    #expect(lots["M2"] == shrunk)
+    // A removed lot's place serves the next one; the others are untouched.
+    lots["M1"] = nil
+    #expect(lots["M1"] == nil)
+    let three = lot("M3", ["retailer:r": ExactDecimal("12")!], seq: 3)
+    lots["M3"] = three
+    #expect(lots["M3"] == three)
+    #expect(lots["M2"] == shrunk)
+    #expect(lots.count == 2)
+  }
+}
