@@ -19,7 +19,7 @@ extension Ledger {
   public static let maximumBatch = 250_000
 
   /// Whether `append` checks the envelopes' signatures.
-  public enum SignatureCheck: Sendable {
+  public enum SignatureCheck: Sendable, Equatable {
     /// Every signature is verified: envelopes from anywhere (`loam submit`).
     case verify
     /// The caller signed these envelopes itself, in this process, with keys it holds (`loam import
@@ -81,7 +81,7 @@ extension Ledger {
           .invalidInput,
           "a batch may hold at most \(Self.maximumBatch) statements (this one has more); submit it in several parts")
       }
-      let prepared = Self.prepare(envelopes, state: state)
+      let prepared = Self.prepare(envelopes, state: state, checkCanonical: check == .verify)
       // Signatures are checked a chunk ahead of the state rules, which run in order meanwhile.
       let chunkSize = 2048
       let signatureSlots = SignatureSlots(count: envelopes.count, check: check)
@@ -162,7 +162,9 @@ extension Ledger {
   /// Parses the statements and checks the signatures of a batch on all cores. Keys resolve
   /// against the state and the keys the batch itself introduces; the state rules (run in order
   /// afterwards) decide whether each key may sign at that point.
-  static func prepare(_ envelopes: [DSSEEnvelope], state: LedgerState) -> [Prepared] {
+  /// `checkCanonical` false: the payloads are this process's own canonical serializations
+  /// (`.signedHere`), so they are not serialized again to compare.
+  static func prepare(_ envelopes: [DSSEEnvelope], state: LedgerState, checkCanonical: Bool = true) -> [Prepared] {
     let count = envelopes.count
     let buffer = UnsafeMutableBufferPointer<Prepared>.allocate(capacity: count)
     buffer.initialize(repeating: Prepared())
@@ -177,7 +179,7 @@ extension Ledger {
       for index in (part * chunk)..<min(count, (part + 1) * chunk) {
         let payload = envelopes[index].payload
         shared[index].statement = Result { try Statement(payload: payload) }.mapError(statementError)
-        if case .success(let statement) = shared[index].statement {
+        if checkCanonical, case .success(let statement) = shared[index].statement {
           shared[index].canonical = (try? statement.canonicalPayload()) == payload
         }
       }

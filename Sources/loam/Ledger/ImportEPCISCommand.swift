@@ -5,6 +5,7 @@ import LoamCore
 import LoamCrypto
 import LoamEPCIS
 import LoamStore
+import Synchronization
 
 struct ImportEPCISCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -37,7 +38,7 @@ struct ImportEPCISCommand: ParsableCommand {
 
   func run() throws {
     guard !files.isEmpty else { throw ValidationError("give at least one EPCIS document") }
-    let documents = try files.map(Self.read)
+    let documents = try Self.read(files)
     let ledger = try ledger.open()
     let state = try ledger.currentState()
     let signingKeys = try keys.load()
@@ -104,20 +105,59 @@ struct ImportEPCISCommand: ParsableCommand {
     }
   }
 
-  static func read(_ path: String) throws -> EPCISDocument {
-    let bytes = try InputFile.read(
+  /// Reads, parses and validates the documents on all cores; the first that fails, in the order
+  /// given, is reported (with each of its problems) and nothing is imported.
+  static func read(_ paths: [String]) throws -> [EPCISDocument] {
+    // Standard input can be read once, and only here.
+    let inputs = try paths.map { path in
+      path == "-" ? Result<[UInt8], any Error>.success(try readBytes(path)) : nil
+    }
+    let results = Mutex([Result<EPCISDocument, ReadFailure>?](repeating: nil, count: paths.count))
+    DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+      let result = Result { () throws(ReadFailure) in
+        try document(paths[index], bytes: inputs[index].map { try? $0.get() } ?? nil)
+      }
+      results.withLock { $0[index] = result }
+    }
+    return try results.withLock { $0 }.map { result in
+      switch result! {
+      case .success(let document): return document
+      case .failure(let failure):
+        for problem in failure.problems { Output.error(problem) }
+        throw failure.error
+      }
+    }
+  }
+
+  struct ReadFailure: Error {
+    var problems: [String] = []
+    var error: any Error
+  }
+
+  static func readBytes(_ path: String) throws -> [UInt8] {
+    try InputFile.read(
       path, maximum: maximumDocumentSize, what: "an EPCIS document may be (split it, and import the parts in one command)")
+  }
+
+  static func document(_ path: String, bytes given: [UInt8]?) throws(ReadFailure) -> EPCISDocument {
+    let bytes: [UInt8]
+    do {
+      bytes = try given ?? readBytes(path)
+    } catch {
+      throw ReadFailure(error: error)
+    }
     let value: JSONValue
     do {
       value = try JSONParser().parse(bytes)
     } catch {
-      throw CLIError("\(InputFile.name(path)) is not JSON: \(error)")
+      throw ReadFailure(error: CLIError("\(InputFile.name(path)) is not JSON: \(error)"))
     }
     let problems = EPCISValidator.problems(in: value)
     if !problems.isEmpty {
-      for problem in problems.prefix(100) { Output.error("\(InputFile.name(path)): \(problem)") }
-      throw CLIError(
-        "\(InputFile.name(path)) is not a valid EPCIS 2.0 document (\(problems.count) problem(s)); nothing was imported")
+      throw ReadFailure(
+        problems: problems.prefix(100).map { "\(InputFile.name(path)): \($0)" },
+        error: CLIError(
+          "\(InputFile.name(path)) is not a valid EPCIS 2.0 document (\(problems.count) problem(s)); nothing was imported"))
     }
     return EPCISDocument(json: value.objectValue!)
   }
