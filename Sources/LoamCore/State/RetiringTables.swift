@@ -125,7 +125,8 @@ public struct LotTable: Sendable {
 
   /// Every lot, the used-up ones of compact mode included.
   public var count: Int { rows.count + live.count + (retired?.count ?? 0) }
-  /// Lots set or removed in memory (all of them, for an in-memory table; compact mode: the live ones).
+  /// Lots set or removed in memory (all of them, for an in-memory table; none in compact mode, which
+  /// is never saved).
   public var changes: [String: LedgerState.Lot?] { rows.changes }
   public mutating func markPersisted() { rows.markPersisted() }
 }
@@ -135,7 +136,7 @@ public struct LotTable: Sendable {
 /// bucket of a whole `Lot` at a dictionary's load, and a dictionary per lot for its holdings).
 struct CompactLots: Sendable {
   struct Record: Sendable {
-    // Widest first, so the record packs into 128 bytes.
+    // Widest first, so the record packs tightly.
     var amount: ExactDecimal
     var id: String
     var product: String

@@ -38,7 +38,7 @@ struct ImportEPCISCommand: ParsableCommand {
 
   func run() throws {
     guard !files.isEmpty else { throw ValidationError("give at least one EPCIS document") }
-    let documents = try Self.read(files)
+    var documents = try Self.read(files)
     let ledger = try ledger.open()
     let state = try ledger.currentState()
     let signingKeys = try keys.load()
@@ -63,6 +63,10 @@ struct ImportEPCISCommand: ParsableCommand {
         problems += error.problems.map(\.description)
       }
     }
+    // The statements are made: the documents' trees (most of an import's memory) can go.
+    let eventCount = documents.reduce(0) { $0 + $1.events.count }
+    let documentCount = documents.count
+    documents = []
     if !problems.isEmpty {
       for problem in problems { Output.error(problem) }
       throw CLIError("\(problems.count) event(s) cannot be imported; nothing was written to \(ledger.directory)")
@@ -90,7 +94,7 @@ struct ImportEPCISCommand: ParsableCommand {
       if json {
         try Output.json(
           [
-            "events": .number(JSONNumber(documents.reduce(0) { $0 + $1.events.count })),
+            "events": .number(JSONNumber(eventCount)),
             "appended": .number(JSONNumber(fresh.count)),
             "alreadyLogged": .number(JSONNumber(results.count - fresh.count)),
             "first": fresh.first.map { .number(JSONNumber($0.entry.seq)) } ?? .null,
@@ -99,7 +103,7 @@ struct ImportEPCISCommand: ParsableCommand {
       } else {
         let range = fresh.isEmpty ? "" : " as entries \(fresh.first!.entry.seq)–\(fresh.last!.entry.seq)"
         print(
-          "imported \(documents.reduce(0) { $0 + $1.events.count }) events from \(documents.count) document(s): \(fresh.count) statements appended\(range), \(results.count - fresh.count) already logged"
+          "imported \(eventCount) events from \(documentCount) document(s): \(fresh.count) statements appended\(range), \(results.count - fresh.count) already logged"
         )
       }
     }
