@@ -82,11 +82,6 @@ final class StateStore: @unchecked Sendable {
     }
     db = handle
     sqlite3_busy_timeout(db, 5000)
-    // 16 KiB pages (SQLite's default is 4): a large batch's commit and checkpoint write fewer, larger
-    // pages. A 100,000-entry submit's state write after the log fsync fell from 2.3–2.8 s to 1.3–1.6 s;
-    // one append and a trace cost the same (64 KiB made an append 3 ms slower). It applies when the file
-    // is created; an older state keeps its pages.
-    try execute("PRAGMA page_size=16384")
     try execute("PRAGMA journal_mode=WAL")
     try execute("PRAGMA synchronous=NORMAL")
     // Keys are mostly digests, so writes land all over the B-tree: a page cache of 64 MiB (instead of
