@@ -76,8 +76,11 @@ struct ImportEPCISCommand: ParsableCommand {
         "these documents make \(items.count) statements; one import may append at most \(Ledger.maximumBatch): import them in several commands"
       )
     }
+    // The log key is checked before the work of signing (the append checks it against the ledger again).
+    let logSigner = try Signing.logSigner(logKey, ledger: ledger)(state.origin ?? "")
     let envelopes = try Self.sign(items, keys: keysByParticipant)
-    let outcome = try Self.append(items, envelopes, ledger: ledger, state: state, logKey: logKey, keys: keysByParticipant)
+    let outcome = try Self.append(
+      items, envelopes, ledger: ledger, state: state, logSigner: logSigner, keys: keysByParticipant)
     switch outcome {
     case .refused(let findings):
       // A finding names the seq its entry would have had; statements already logged (by ref) take none.
@@ -113,14 +116,10 @@ struct ImportEPCISCommand: ParsableCommand {
   /// given, is reported (with each of its problems) and nothing is imported.
   static func read(_ paths: [String]) throws -> [EPCISDocument] {
     // Standard input can be read once, and only here.
-    let inputs = try paths.map { path in
-      path == "-" ? Result<[UInt8], any Error>.success(try readBytes(path)) : nil
-    }
+    let inputs: [[UInt8]?] = try paths.map { $0 == "-" ? try readBytes($0) : nil }
     let results = Mutex([Result<EPCISDocument, ReadFailure>?](repeating: nil, count: paths.count))
     DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-      let result = Result { () throws(ReadFailure) in
-        try document(paths[index], bytes: inputs[index].map { try? $0.get() } ?? nil)
-      }
+      let result = Result { () throws(ReadFailure) in try document(paths[index], bytes: inputs[index]) }
       results.withLock { $0[index] = result }
     }
     return try results.withLock { $0 }.map { result in
@@ -211,7 +210,7 @@ struct ImportEPCISCommand: ParsableCommand {
   /// run itself. The envelopes are this process's own signatures, so the ledger does not verify them
   /// again (`loam verify` does); the rules still check every key against its actor.
   static func append(
-    _ items: [EPCISImporter.Item], _ envelopes: [DSSEEnvelope?], ledger: Ledger, state: LedgerState, logKey: LogKeyOption,
+    _ items: [EPCISImporter.Item], _ envelopes: [DSSEEnvelope?], ledger: Ledger, state: LedgerState, logSigner: NoteSigner,
     keys: [String: [PrivateKey]]
   ) throws -> Ledger.AppendOutcome {
     var position = 0
@@ -260,8 +259,6 @@ struct ImportEPCISCommand: ParsableCommand {
       for (index, envelope) in zip(toSign.map(\.0), signed) { run[index] = envelope }
       return run.map { $0! }
     }
-    return try ledger.append(
-      logSigner: Signing.logSigner(logKey, ledger: ledger), now: Clock.now(), signatures: .signedHere, first: { _ in [] },
-      next: nextRun)
+    return try ledger.append([], logSigner: logSigner, now: Clock.now(), signatures: .signedHere, next: nextRun)
   }
 }
