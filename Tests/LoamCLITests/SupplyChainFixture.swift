@@ -104,10 +104,12 @@ final class SupplyChainFixture: Sendable {
   func copy() throws -> Scratch {
     let scratch = try Scratch()
     try FileManager.default.copyItem(atPath: ledger, toPath: scratch.path("ledger"))
-    // Another test's reader may have had state.sqlite open while it was copied: the copy then
-    // carries a write-ahead log that the copy's first open folds in. Settle it now, so a test that
-    // compares every file before and after a refused append sees only what the append did.
-    _ = try LoamBinary.run(["checkpoint", "--ledger", scratch.path("ledger")])
+    // Another test's reader may have had state.sqlite open while it was copied: the copy's database
+    // and write-ahead log can then be from different moments, and the copy's first writer rebuilds
+    // the state. Rebuild it now, so a test that compares every file before and after a refused append
+    // sees only what the append did.
+    let settled = try LoamBinary.run(["reindex", "--ledger", scratch.path("ledger")])
+    guard settled.status == 0 else { throw FixtureError(message: "reindex of a fixture copy failed: \(settled)") }
     return scratch
   }
 
@@ -130,6 +132,11 @@ func snapshot(_ directory: String) throws -> [String: String] {
     out[name] = try sha256sum(data)
   }
   return out
+}
+
+/// The names whose content differs between two snapshots (added, removed or changed), for messages.
+func changedFiles(_ before: [String: String], _ after: [String: String]) -> [String] {
+  Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
 }
 
 func lines(of ledger: String) throws -> [Data] {
