@@ -68,12 +68,7 @@ if [ "$big" -gt 0 ]; then
   echo "reindex: $(python3 -c "print(round($big/(($end-$start)/1e9)))") entries/s"
   echo "log $(stat -c %s "$work/big/entries.jsonl") bytes, derived state and index $(stat -c %s "$work/big/state.sqlite") bytes"
   # Bottles sold late in the log; the smallest trace of at least 50 entries among them, and the largest.
-  $bin/loam log --ledger "$work/big" --from $((big * 9 / 10)) --kind sell --json |
-    python3 -c "
-import json, sys
-items = [json.loads(line)['statement'].get('items', [None])[0] for line in sys.stdin]
-items = [item for item in items if item]
-print('\n'.join(items[::max(1, len(items) // 12)][:12]))" > "$work/candidates"
+  Tools/late-bottles.sh "$bin/loam" "$work/big" $((big * 9 / 10)) > "$work/candidates"
   while read -r bottle; do
     echo "$($bin/loam trace "$bottle" --ledger "$work/big" --json | grep -o '"seq":[0-9]*' | sort -u | wc -l) $bottle"
   done < "$work/candidates" | sort -n > "$work/sizes"

@@ -30,12 +30,7 @@ $bin/loam-bench-proof "$work/ledger" 1000  # the same, inside one process
 # entries among them and the largest.
 must=$(set +o pipefail; $bin/loam log --ledger "$work/ledger" --from $((entries * 6 / 10)) --kind transform --json |
   head -1 | python3 -c "import json,sys; print(json.load(sys.stdin)['statement']['outputs'][0]['lot'])")
-$bin/loam log --ledger "$work/ledger" --from $((entries * 9 / 10)) --kind sell --json |
-  python3 -c "
-import json, sys
-items = [json.loads(line)['statement'].get('items', [None])[0] for line in sys.stdin]
-items = [item for item in items if item]
-print('\n'.join(items[::max(1, len(items) // 12)][:12]))" > "$work/candidates"
+Tools/late-bottles.sh "$bin/loam" "$work/ledger" $((entries * 9 / 10)) > "$work/candidates"
 while read -r bottle; do
   rm -f "$work/candidate.json"
   $bin/loam prove --ledger "$work/ledger" "$bottle" -o "$work/candidate.json" 2>/dev/null
