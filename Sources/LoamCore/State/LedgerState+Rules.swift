@@ -169,9 +169,7 @@ extension LedgerState {
           "state.unit-mismatch",
           "unit \(harvest.quantity.unit) is not one Loam converts; use KGM, TNE, GRM, LTR, MLT, HLT, MTQ, H87 or C62")
       }
-      lots[harvest.lot] = Lot(
-        id: harvest.lot, product: harvest.product, unit: harvest.quantity.unit, created: statement.time, createdSeq: seq,
-        holdings: [actor: harvest.quantity.value])
+      for lot in Lot.made(by: statement, seq: seq) { lots[lot.id] = lot }
       return Effect(deltas: [HoldingDelta(lot: harvest.lot, participant: actor, delta: harvest.quantity.value)])
 
     case .transform(let transform):
@@ -186,11 +184,7 @@ extension LedgerState {
         }
       }
       try commit(taken)
-      for output in transform.outputs {
-        lots[output.lot] = Lot(
-          id: output.lot, product: output.product, unit: output.quantity.unit, created: statement.time, createdSeq: seq,
-          holdings: [actor: output.quantity.value])
-      }
+      for lot in Lot.made(by: statement, seq: seq) { lots[lot.id] = lot }
       return Effect(
         deltas: taken + transform.outputs.map { HoldingDelta(lot: $0.lot, participant: actor, delta: $0.quantity.value) })
 

@@ -39,6 +39,22 @@ public struct LedgerState: Sendable {
     public var createdSeq: UInt64
     /// Quantity held per participant (positive entries only).
     public var holdings: [String: ExactDecimal]
+
+    /// The lots an accepted harvest or transform creates, held by its actor in the quantities it
+    /// states: the one place a lot's record comes from its creating statement (the state rules, and a
+    /// compact state rebuilding a lot it dropped).
+    static func made(by statement: Statement, seq: UInt64) -> [Lot] {
+      func lot(_ id: String, _ product: String, _ quantity: Quantity) -> Lot {
+        Lot(
+          id: id, product: product, unit: quantity.unit, created: statement.time, createdSeq: seq,
+          holdings: [statement.actor: quantity.value])
+      }
+      switch statement.body {
+      case .harvest(let harvest): return [lot(harvest.lot, harvest.product, harvest.quantity)]
+      case .transform(let transform): return transform.outputs.map { lot($0.lot, $0.product, $0.quantity) }
+      default: return []
+      }
+    }
   }
 
   public struct ShipmentRecord: Hashable, Sendable, Codable {

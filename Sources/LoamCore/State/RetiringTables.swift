@@ -108,19 +108,9 @@ public struct LotTable: Sendable {
 
   /// The used-up lot `id` as its creating statement made it; nil when that statement made no such lot.
   static func rebuilt(_ id: String, from statement: Statement, seq: UInt64) -> LedgerState.Lot? {
-    switch statement.body {
-    case .harvest(let harvest) where harvest.lot == id:
-      return LedgerState.Lot(
-        id: id, product: harvest.product, unit: harvest.quantity.unit, created: statement.time, createdSeq: seq,
-        holdings: [:])
-    case .transform(let transform):
-      guard let output = transform.outputs.first(where: { $0.lot == id }) else { return nil }
-      return LedgerState.Lot(
-        id: id, product: output.product, unit: output.quantity.unit, created: statement.time, createdSeq: seq,
-        holdings: [:])
-    default:
-      return nil
-    }
+    guard var lot = LedgerState.Lot.made(by: statement, seq: seq).first(where: { $0.id == id }) else { return nil }
+    lot.holdings = [:]
+    return lot
   }
 
   /// Every lot, the used-up ones of compact mode included.
