@@ -12,8 +12,7 @@ import Testing
     defer { demo.remove() }
     let built = demo.built
     let ledger = built.ledger
-    let log = try KeyFile.readPrivateKey(built.keysDirectory + "/log.pem")
-    let signer = try NoteSigner(name: DemoSupplyChain.origin, privateKey: log)
+    let signer = try demo.logSigner()
     let envelope = try #require(try ledger.readEntry(seq: 1)).envelope
     let before = try Data(contentsOf: URL(fileURLWithPath: ledger.entriesPath))
     #expect {

@@ -14,8 +14,7 @@ import Testing
     defer { demo.remove() }
     let built = demo.built
     let ledger = built.ledger
-    let signer = try NoteSigner(
-      name: DemoSupplyChain.origin, privateKey: try KeyFile.readPrivateKey(built.keysDirectory + "/log.pem"))
+    let signer = try demo.logSigner()
     // The last sale of the demo, and its seller's stock before the correction.
     let before = try ledger.currentState()
     var found: (Entry, Statement, Sale)? = nil

@@ -77,7 +77,7 @@ struct ImportEPCISCommand: ParsableCommand {
       )
     }
     // The log key is checked before the work of signing (the append checks it against the ledger again).
-    let logSigner = try Signing.logSigner(logKey, ledger: ledger)(state.origin ?? "")
+    let logSigner = try Signing.logSigner(logKey, ledger: ledger, origin: state.origin ?? "")
     let envelopes = try Self.sign(items, keys: keysByParticipant)
     let outcome = try Self.append(
       items, envelopes, ledger: ledger, state: state, logSigner: logSigner, keys: keysByParticipant)

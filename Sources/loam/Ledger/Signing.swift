@@ -26,11 +26,9 @@ enum Signing {
   }
 
   /// The checkpoint signer for a ledger whose state names `origin`.
-  static func logSigner(_ logKey: LogKeyOption, ledger: Ledger) -> (String) throws -> NoteSigner {
-    { origin in
-      guard !origin.isEmpty else { throw CLIError("\(ledger.directory) has no readable genesis entry") }
-      return try logKey.signer(origin: origin)
-    }
+  static func logSigner(_ logKey: LogKeyOption, ledger: Ledger, origin: String) throws -> NoteSigner {
+    guard !origin.isEmpty else { throw CLIError("\(ledger.directory) has no readable genesis entry") }
+    return try logKey.signer(origin: origin)
   }
 
   /// Submits envelopes as one batch and prints the result; refusals exit 1.
@@ -42,7 +40,8 @@ enum Signing {
   static func submit(
     ledger: Ledger, logKey: LogKeyOption, json: Bool, build: (LedgerState) throws -> [DSSEEnvelope]
   ) throws {
-    let outcome = try ledger.append(logSigner: logSigner(logKey, ledger: ledger), now: Clock.now(), first: build)
+    let outcome = try ledger.append(
+      logSigner: { try logSigner(logKey, ledger: ledger, origin: $0) }, now: Clock.now(), first: build)
     switch outcome {
     case .refused(let findings):
       for finding in findings {
