@@ -76,6 +76,13 @@ enum FileIO {
     guard fsync(descriptor) == 0 else { throw ioError("syncing", path) }
   }
 
+  static func syncFile(_ path: String) throws {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw ioError("opening", path) }
+    defer { close(descriptor) }
+    try fsyncOrThrow(descriptor, path: path)
+  }
+
   static func syncDirectory(_ path: String) throws {
     let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard descriptor >= 0 else { throw ioError("opening", path) }

@@ -81,8 +81,7 @@ extension Ledger {
     let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
     defer { _ = lock }
     let size = try recoverTornTail()
-    for suffix in ["", "-wal", "-shm"] { unlink(statePath + suffix) }
-    let (_, state, _) = try writerState(logBytes: size)
+    let (_, state, _) = try rebuiltState(logBytes: size)
     return state.size
   }
 

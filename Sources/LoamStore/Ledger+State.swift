@@ -3,6 +3,7 @@ import Glibc
 public import LoamCore
 import LoamCrypto
 import LoamVerify
+import Synchronization
 
 /// The derived state and trace index: loaded from state.sqlite when it matches the log, caught up or
 /// rebuilt from the log otherwise.
@@ -26,31 +27,41 @@ extension Ledger {
   /// The state for a writer holding the lock: the persisted state when its position matches the
   /// log (caught up and saved if it lags), else rebuilt from the whole log and saved.
   func writerState(logBytes: Int) throws -> (StateStore, LedgerState, headOffset: Int) {
+    if let persisted = try persistedWriterState(logBytes: logBytes) { return persisted }
+    return try rebuiltState(logBytes: logBytes)
+  }
+
+  /// The state derived from the whole log, written as a new state file that replaces the old.
+  func rebuiltState(logBytes: Int) throws -> (StateStore, LedgerState, headOffset: Int) {
+    var state = LedgerState()
+    state.trace = TraceIndex()
+    let headOffset = try replay(into: &state, from: 0) ?? 0
+    let store = try StateStore.rebuild(
+      path: statePath, directory: directory, from: state, headOffset: headOffset, logBytes: logBytes)
+    guard let meta = store.meta() else { throw StoreError(.io, "the derived state \(statePath) could not be written") }
+    var fresh = LedgerState(position: meta.position, backing: store.backing)
+    fresh.trace = TraceIndex(backing: store.traceBacking)
+    return (store, fresh, headOffset)
+  }
+
+  /// The persisted state when it is a prefix of the log, caught up and saved if it lags; nil when
+  /// there is none or it does not match the log (the caller rebuilds it; the connection is closed).
+  private func persistedWriterState(logBytes: Int) throws -> (StateStore, LedgerState, headOffset: Int)? {
     let store: StateStore
     do {
       store = try StateStore(path: statePath)
     } catch {
       // An unreadable derived state is rebuilt: it is never the source of truth.
-      unlink(statePath)
-      store = try StateStore(path: statePath)
+      return nil
     }
-    if let meta = store.meta(), meta.logBytes <= logBytes, try headMatches(meta, logBytes: logBytes) {
-      var state = LedgerState(position: meta.position, backing: store.backing)
-      state.trace = TraceIndex(backing: store.traceBacking)
-      if meta.logBytes == logBytes { return (store, state, meta.headOffset) }
-      let headOffset = try replay(into: &state, from: meta.logBytes) ?? meta.headOffset
-      try? store.persist(state, headOffset: headOffset, logBytes: logBytes)
-      state.markPersisted()
-      return (store, state, headOffset)
-    }
-    var state = LedgerState()
-    state.trace = TraceIndex()
-    let headOffset = try replay(into: &state, from: 0) ?? 0
-    try store.persist(state, headOffset: headOffset, logBytes: logBytes, replaceAll: true)
-    guard let meta = store.meta() else { throw StoreError(.io, "the derived state \(statePath) could not be written") }
-    var fresh = LedgerState(position: meta.position, backing: store.backing)
-    fresh.trace = TraceIndex(backing: store.traceBacking)
-    return (store, fresh, headOffset)
+    guard let meta = store.meta(), meta.logBytes <= logBytes, try headMatches(meta, logBytes: logBytes) else { return nil }
+    var state = LedgerState(position: meta.position, backing: store.backing)
+    state.trace = TraceIndex(backing: store.traceBacking)
+    if meta.logBytes == logBytes { return (store, state, meta.headOffset) }
+    let headOffset = try replay(into: &state, from: meta.logBytes) ?? meta.headOffset
+    try? store.persist(state, headOffset: headOffset, logBytes: logBytes)
+    state.markPersisted()
+    return (store, state, headOffset)
   }
 
   /// True when the persisted position's head is the line that ends at its recorded length.
@@ -78,13 +89,13 @@ extension Ledger {
     var lines = try reader.nextBatch(maximum: 4096)
     var parsed = Self.parseLines(lines)
     while !lines.isEmpty {
-      // The next batch is read and parsed on the other cores while this one is applied in order.
-      let next = ParsedBatch()
-      let group = DispatchGroup()
+      // The next batch is parsed by another thread while this one applies the current batch in
+      // order, then by both: a parse spread over every core would take cycles from this thread,
+      // which the whole replay waits for.
       let nextLines = try reader.nextBatch(maximum: 4096)
-      if !nextLines.isEmpty {
-        DispatchQueue.global().async(group: group) { next.items = Self.parseLines(nextLines) }
-      }
+      let next = SharedParse(nextLines)
+      let group = DispatchGroup()
+      if !nextLines.isEmpty { DispatchQueue.global().async(group: group) { next.work() } }
       for (line, item) in zip(lines, parsed) {
         lastStart = lineStart
         state.trace?.locate(state.size, EntryLocation(offset: lineStart, length: line.count))
@@ -93,31 +104,77 @@ extension Ledger {
           state.skip(unreadableEntryID: MerkleHash.leaf(line))
           continue
         }
-        var introduced: Set<String> = []
-        if case .success(let parsed) = statement {
-          switch parsed.body {
-          case .genesis(let genesis): introduced = Set(genesis.participants.flatMap(\.keys).map(\.keyID))
-          case .enroll(let spec): introduced = Set(spec.keys.map(\.keyID))
-          case .keys(let change): introduced = Set(change.add.map(\.keyID))
-          default: break
-          }
-        }
-        let signatures = entry.envelope.signatures.map {
-          SignatureResult(keyID: $0.keyID, valid: state.keys[$0.keyID] != nil || introduced.contains($0.keyID) ? true : nil)
-        }
-        _ = state.apply(entry, statement: statement, signatures: signatures)
+        _ = state.apply(entry, statement: statement, signatures: Self.trustedSignatures(entry, statement, state))
       }
+      next.work()
       group.wait()
+      // The applied batch is freed on another thread too.
+      let applied = (lines, parsed)
+      DispatchQueue.global().async { withExtendedLifetime(applied) {} }
       lines = nextLines
-      parsed = next.items
+      parsed = next.results
     }
     return lastStart
   }
 
-  /// A batch parsed on another thread, handed over once its group is waited for.
-  private final class ParsedBatch: @unchecked Sendable {
-    // @unchecked: written by one task, read only after `DispatchGroup.wait`.
-    var items: [(Entry, Result<Statement, StatementError>)?] = []
+  /// The signature results a replay gives `apply`: valid for every key the state knows (or the
+  /// entry introduces), unknown otherwise, as when the entry was appended.
+  private static func trustedSignatures(
+    _ entry: Entry, _ statement: Result<Statement, StatementError>, _ state: LedgerState
+  ) -> [SignatureResult] {
+    var introduced: [String] = []
+    if case .success(let parsed) = statement {
+      switch parsed.body {
+      case .genesis(let genesis): introduced = genesis.participants.flatMap(\.keys).map(\.keyID)
+      case .enroll(let spec): introduced = spec.keys.map(\.keyID)
+      case .keys(let change): introduced = change.add.map(\.keyID)
+      default: break
+      }
+    }
+    return entry.envelope.signatures.map {
+      SignatureResult(keyID: $0.keyID, valid: state.keys[$0.keyID] != nil || introduced.contains($0.keyID) ? true : nil)
+    }
+  }
+
+  /// A batch of lines parsed in chunks by whichever threads call `work()`; `results` is read once
+  /// every caller has returned.
+  private final class SharedParse: @unchecked Sendable {
+    // @unchecked: each chunk's slots are written by the one thread that claimed it (under the
+    // mutex); the results are read only after every worker has finished.
+    private let lines: [ArraySlice<UInt8>]
+    private let slots: UnsafeMutableBufferPointer<(Entry, Result<Statement, StatementError>)?>
+    private let claimed = Mutex(0)
+    private static let chunk = 64
+
+    init(_ lines: [ArraySlice<UInt8>]) {
+      self.lines = lines
+      slots = .allocate(capacity: max(lines.count, 1))
+      slots.initialize(repeating: nil)
+    }
+
+    deinit {
+      slots.deinitialize()
+      slots.deallocate()
+    }
+
+    func work() {
+      while true {
+        let first = claimed.withLock { next in
+          defer { next += Self.chunk }
+          return next
+        }
+        guard first < lines.count else { return }
+        for index in first..<min(lines.count, first + Self.chunk) { slots[index] = Ledger.parseLine(lines[index]) }
+      }
+    }
+
+    var results: [(Entry, Result<Statement, StatementError>)?] { Array(slots.prefix(lines.count)) }
+  }
+
+  /// An entry and its statement (nil: unreadable line).
+  static func parseLine(_ line: ArraySlice<UInt8>) -> (Entry, Result<Statement, StatementError>)? {
+    guard let entry = try? Entry(line: Array(line)) else { return nil }
+    return (entry, Result { try Statement(payload: entry.envelope.payload) }.mapError(statementError))
   }
 
   /// Entries and statements of a batch of lines, parsed on all cores (nil: unreadable line).
@@ -132,10 +189,7 @@ extension Ledger {
     nonisolated(unsafe) let shared = results
     let chunk = max(1, count / 16)
     DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
-      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
-        guard let entry = try? Entry(line: Array(lines[index])) else { continue }
-        shared[index] = (entry, Result { try Statement(payload: entry.envelope.payload) }.mapError(statementError))
-      }
+      for index in (part * chunk)..<min(count, (part + 1) * chunk) { shared[index] = parseLine(lines[index]) }
     }
     return Array(results.prefix(count))
   }

@@ -8,8 +8,8 @@ import Testing
 /// The derived state's hand-written row encodings read back, through `JSONDecoder`, as exactly the
 /// values written (the same members `JSONEncoder` would write).
 @Suite struct StateEncodingTests {
-  func roundTrips<T: Codable & Equatable>(_ value: T, _ encode: (T) -> [UInt8]) throws -> Bool {
-    try JSONDecoder().decode(T.self, from: Data(encode(value))) == value
+  func roundTrips<T: Codable & Equatable>(_ value: T, _ encode: (T, inout StateStore.RowWriter) -> Void) throws -> Bool {
+    try JSONDecoder().decode(T.self, from: Data(StateStore.RowWriter.bytes(value, encode))) == value
   }
 
   @Test func everyFastRowDecodesToItself() throws {
@@ -39,8 +39,12 @@ import Testing
     func decode<V>(_ bytes: [UInt8], as type: V.Type) -> V? {
       bytes.withUnsafeBytes { StateStore.fastDecode($0, as: type) }
     }
-    #expect(decode(StateStore.encodeFieldEvent(event), as: FieldEventRef.self) == event)
-    #expect(decode(StateStore.encodeSeq(987_654_321), as: UInt64.self) == 987_654_321)
+    #expect(decode(StateStore.RowWriter.bytes(event, StateStore.encodeFieldEvent), as: FieldEventRef.self) == event)
+    #expect(decode(StateStore.RowWriter.bytes(987_654_321, StateStore.encodeSeq), as: UInt64.self) == 987_654_321)
+    #expect(decode(StateStore.RowWriter.bytes(0, StateStore.encodeSeq), as: UInt64.self) == 0)
+    #expect(
+      decode(StateStore.RowWriter.bytes(999_999_999_999_999_999, StateStore.encodeSeq), as: UInt64.self)
+        == 999_999_999_999_999_999)
     #expect(decode(Array("12a".utf8), as: UInt64.self) == nil)
     #expect(decode(Array(#"{"seq":1,"from":"x","until":"y"}"#.utf8), as: FieldEventRef.self) == nil)
     #expect(

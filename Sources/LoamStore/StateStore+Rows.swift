@@ -1,0 +1,266 @@
+import FoundationEssentials
+import Glibc
+import LoamCore
+import LoamCrypto
+
+/// The row formats of the derived state: the values written by hand (the same members
+/// `JSONEncoder` would write, so `JSONDecoder` reads them back), the fast readers of the rows a
+/// trace reads most, and `TableRows`, a table's changed rows in key order in one buffer.
+extension StateStore {
+  /// Entry records are most of the rows; they get a compact text form instead of JSON:
+  /// `seq kind actor voided [effect JSON]`, separated by tabs (ids never hold tabs).
+  static func encodeEntry(_ record: LedgerState.EntryRecord, into out: inout RowWriter) {
+    out.raw(record.seq)
+    out.raw("\t")
+    out.raw(record.kind.rawValue)
+    out.raw("\t")
+    out.raw(record.actor)
+    out.raw(record.voided ? "\t1" : "\t0")
+    if let effect = record.effect {
+      out.raw("\t")
+      encodeEffect(effect, into: &out)
+    }
+  }
+
+  /// The bytes of row keys and values, written directly (values with the members `JSONDecoder`
+  /// reads back).
+  struct RowWriter {
+    var bytes: [UInt8] = []
+    init() { bytes.reserveCapacity(128) }
+
+    /// One value's bytes.
+    static func bytes<V>(_ value: V, _ encode: (V, inout RowWriter) -> Void) -> [UInt8] {
+      var out = RowWriter()
+      encode(value, &out)
+      return out.bytes
+    }
+
+    mutating func raw(_ bytes: some Sequence<UInt8>) { self.bytes.append(contentsOf: bytes) }
+    /// A seq as 8 big-endian bytes (keys sort by it).
+    mutating func seqKey(_ seq: UInt64) {
+      for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: seq >> UInt64(shift))) }
+    }
+    mutating func raw(_ text: StaticString) {
+      bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    mutating func raw(_ number: UInt64) {
+      let start = bytes.count
+      var value = number
+      repeat {
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+        value /= 10
+      } while value > 0
+      bytes[start...].reverse()
+    }
+    mutating func string(_ text: String) { JCS.appendString(text, to: &bytes) }
+    mutating func string(_ decimal: ExactDecimal) { string(decimal.description) }
+    mutating func string(_ time: Timestamp) {
+      bytes.append(UInt8(ascii: "\""))
+      time.appendDescription(to: &bytes)
+      bytes.append(UInt8(ascii: "\""))
+    }
+    mutating func hex(_ digest: SHA256Digest) {
+      bytes.append(UInt8(ascii: "\""))
+      bytes.append(contentsOf: digest.hex.utf8)
+      bytes.append(UInt8(ascii: "\""))
+    }
+  }
+
+  static func encodeSeq(_ seq: UInt64, into out: inout RowWriter) { out.raw(seq) }
+
+  static func encodeFieldEvent(_ event: FieldEventRef, into out: inout RowWriter) {
+    out.raw("{\"seq\":")
+    out.raw(event.seq)
+    out.raw(",\"kind\":\"")
+    out.raw(event.kind.rawValue)
+    out.raw("\",\"from\":")
+    out.string(event.from)
+    out.raw(",\"until\":")
+    out.string(event.until)
+    out.raw("}")
+  }
+
+  static func encodeRef(_ ref: LedgerState.RefRecord, into out: inout RowWriter) {
+    out.raw("{\"seq\":")
+    out.raw(ref.seq)
+    out.raw(",\"entryID\":")
+    out.hex(ref.entryID)
+    out.raw(",\"payloadHash\":")
+    out.hex(ref.payloadHash)
+    out.raw("}")
+  }
+
+  static func encodeLot(_ lot: LedgerState.Lot, into out: inout RowWriter) {
+    out.raw("{\"id\":")
+    out.string(lot.id)
+    out.raw(",\"product\":")
+    out.string(lot.product)
+    out.raw(",\"unit\":")
+    out.string(lot.unit)
+    out.raw(",\"created\":")
+    out.string(lot.created)
+    out.raw(",\"createdSeq\":")
+    out.raw(lot.createdSeq)
+    out.raw(",\"holdings\":{")
+    let holdings = lot.holdings.count < 2 ? Array(lot.holdings) : lot.holdings.sorted { $0.key < $1.key }
+    for (index, (participant, quantity)) in holdings.enumerated() {
+      if index > 0 { out.raw(",") }
+      out.string(participant)
+      out.raw(":")
+      out.string(quantity)
+    }
+    out.raw("}}")
+  }
+
+  static func encodeShipment(_ shipment: LedgerState.ShipmentRecord, into out: inout RowWriter) {
+    out.raw("{\"lot\":")
+    out.string(shipment.lot)
+    out.raw(",\"from\":")
+    out.string(shipment.from)
+    out.raw(",\"to\":")
+    out.string(shipment.to)
+    out.raw(",\"quantity\":")
+    out.string(shipment.quantity)
+    out.raw(",\"received\":")
+    out.string(shipment.received)
+    out.raw(",\"time\":")
+    out.string(shipment.time)
+    out.raw(",\"seq\":")
+    out.raw(shipment.seq)
+    out.raw("}")
+  }
+
+  /// The JSON that `JSONEncoder` writes for an effect (and `JSONDecoder` reads back), written
+  /// directly: it is on every entry, and the generic encoder was a tenth of an import's time.
+  static func encodeEffect(_ effect: LedgerState.Effect, into out: inout RowWriter) {
+    out.raw("{\"deltas\":[")
+    for (index, delta) in effect.deltas.enumerated() {
+      out.raw(index == 0 ? "{\"lot\":" : ",{\"lot\":")
+      out.string(delta.lot)
+      out.raw(",\"participant\":")
+      out.string(delta.participant)
+      out.raw(",\"delta\":")
+      out.string(delta.delta)
+      out.raw("}")
+    }
+    out.raw(effect.createdShipment ? "],\"createdShipment\":true" : "],\"createdShipment\":false")
+    if let receipt = effect.receipt {
+      out.raw(",\"receipt\":{\"shipment\":")
+      out.hex(receipt.shipment)
+      out.raw(",\"quantity\":")
+      out.string(receipt.quantity)
+      out.raw("}")
+    }
+    out.raw("}")
+  }
+
+  /// Reads back the rows a trace reads most (seqs of list rows, field events) exactly as
+  /// `encodeSeq` and `encodeFieldEvent` wrote them; nil for anything else, which goes through
+  /// `JSONDecoder` (a field's long history made it most of a trace's time).
+  static func fastDecode<V>(_ raw: UnsafeRawBufferPointer, as type: V.Type) -> V? {
+    let bytes = raw.assumingMemoryBound(to: UInt8.self)
+    func integer(_ range: Range<Int>) -> UInt64? {
+      guard !range.isEmpty, range.count <= 19 else { return nil }
+      var value: UInt64 = 0
+      for index in range {
+        let digit = bytes[index] &- 0x30
+        guard digit < 10 else { return nil }
+        value = value * 10 + UInt64(digit)
+      }
+      return value
+    }
+    if V.self == UInt64.self { return integer(0..<bytes.count) as? V }
+    guard V.self == FieldEventRef.self else { return nil }
+    // {"seq":N,"kind":"K","from":"T","until":"T"}
+    func expect(_ literal: StaticString, at index: Int) -> Bool {
+      let count = literal.utf8CodeUnitCount
+      return index + count <= bytes.count && memcmp(bytes.baseAddress! + index, literal.utf8Start, count) == 0
+    }
+    guard expect(#"{"seq":"#, at: 0), let comma = bytes[7...].firstIndex(of: UInt8(ascii: ",")),
+      let seq = integer(7..<comma), expect(#","kind":""#, at: comma)
+    else { return nil }
+    let kindStart = comma + 9
+    guard let kindEnd = bytes[kindStart...].firstIndex(of: UInt8(ascii: "\"")),
+      let kind = StatementKind(
+        rawValue: String(decoding: UnsafeBufferPointer(rebasing: bytes[kindStart..<kindEnd]), as: UTF8.self)),
+      expect(#"","from":""#, at: kindEnd)
+    else { return nil }
+    let fromStart = kindEnd + 10
+    guard let fromEnd = bytes[fromStart...].firstIndex(of: UInt8(ascii: "\"")),
+      let from = Timestamp(utf8: UnsafeBufferPointer(rebasing: bytes[fromStart..<fromEnd])),
+      expect(#"","until":""#, at: fromEnd)
+    else { return nil }
+    let untilStart = fromEnd + 11
+    guard bytes.count >= untilStart + 2, expect(#""}"#, at: bytes.count - 2),
+      let until = Timestamp(utf8: UnsafeBufferPointer(rebasing: bytes[untilStart..<(bytes.count - 2)]))
+    else { return nil }
+    return FieldEventRef(seq: seq, kind: kind, from: from, until: until) as? V
+  }
+
+  static func decodeEntry(_ data: Data) -> LedgerState.EntryRecord? {
+    let fields = String(decoding: data, as: UTF8.self).split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
+    guard fields.count >= 4, let seq = UInt64(fields[0]), let kind = StatementKind(rawValue: String(fields[1])) else {
+      return nil
+    }
+    let effect = fields.count == 5 ? try? JSONDecoder().decode(LedgerState.Effect.self, from: Data(fields[4].utf8)) : nil
+    if fields.count == 5 && effect == nil { return nil }
+    return LedgerState.EntryRecord(seq: seq, kind: kind, actor: String(fields[2]), voided: fields[3] == "1", effect: effect)
+  }
+
+  /// The changed rows of one table, keys and values in one buffer, put in key order by `sort()`:
+  /// a rebuild writes millions, and a row's two arrays and the generic comparison of their keys
+  /// were most of its time.
+  struct TableRows {
+    let table: TableID
+    private(set) var out = RowWriter()
+    private(set) var rows: [Row] = []
+
+    struct Row {
+      var start: Int
+      var keyCount: Int32
+      /// -1: the row is deleted.
+      var valueCount: Int32
+    }
+
+    init(_ table: TableID, capacity: Int = 0) {
+      self.table = table
+      rows.reserveCapacity(capacity)
+    }
+
+    /// Adds a row; a nil `value` deletes it.
+    mutating func add(key: (inout RowWriter) -> Void, value: ((inout RowWriter) -> Void)?) {
+      let start = out.bytes.count
+      key(&out)
+      let keyEnd = out.bytes.count
+      value?(&out)
+      let valueCount = value == nil ? -1 : Int32(out.bytes.count - keyEnd)
+      rows.append(Row(start: start, keyCount: Int32(keyEnd - start), valueCount: valueCount))
+    }
+
+    /// Puts the rows in byte order of their keys.
+    mutating func sort() {
+      out.bytes.withUnsafeBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        rows.sort { a, b in
+          let order = memcmp(base + a.start, base + b.start, Int(min(a.keyCount, b.keyCount)))
+          return order != 0 ? order < 0 : a.keyCount < b.keyCount
+        }
+      }
+    }
+
+    /// Each row's key and value (nil: deleted), in the rows' order.
+    func forEach(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) throws -> Void) rethrows {
+      try out.bytes.withUnsafeBytes { buffer in
+        for row in rows {
+          let key = UnsafeRawBufferPointer(rebasing: buffer[row.start..<(row.start + Int(row.keyCount))])
+          let valueStart = row.start + Int(row.keyCount)
+          let value =
+            row.valueCount < 0
+            ? nil : UnsafeRawBufferPointer(rebasing: buffer[valueStart..<(valueStart + Int(row.valueCount))])
+          try body(key, value)
+        }
+      }
+    }
+  }
+}
