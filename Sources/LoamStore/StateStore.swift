@@ -297,8 +297,14 @@ final class StateStore: @unchecked Sendable {
   func persist(_ state: LedgerState, headOffset: Int, logBytes: Int, replaceAll: Bool = false) throws {
     let jobs = Self.rowJobs(state)
     let pipeline = RowPipeline(count: jobs.count)
-    DispatchQueue.global().async {
-      DispatchQueue.concurrentPerform(iterations: jobs.count) { pipeline.finish($0, Result(catching: jobs[$0])) }
+    if state.entries.changes.count <= 16 {
+      // A few entries' rows: starting threads for them would cost more than they save (a typed
+      // append took a millisecond longer).
+      for (index, job) in jobs.enumerated() { pipeline.finish(index, Result(catching: job)) }
+    } else {
+      DispatchQueue.global().async {
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { pipeline.finish($0, Result(catching: jobs[$0])) }
+      }
     }
     // Every job is waited for, even after a failure, so none outlives this call.
     defer { pipeline.drain() }

@@ -22,6 +22,18 @@ import Testing
     #expect(statement.actor == "grower:a")
   }
 
+  /// Strings read back code unit for code unit, whether ASCII or not.
+  @Test func stringsKeepTheirBytes() throws {
+    for product in ["grapes", "Grüner Veltliner", "A\u{30A}", "Å", "葡萄"] {
+      let statement = try Statement(
+        payload: Array(
+          #"{"kind":"harvest","actor":"grower:a","time":"2026-09-14T07:31:02Z","field":"f1","lot":"L","product":"\#(product)","quantity":{"value":1,"uom":"KGM"}}"#
+            .utf8))
+      guard case .harvest(let harvest) = statement.body else { Issue.record("not a harvest"); return }
+      #expect(Array(harvest.product.utf8) == Array(product.utf8))
+    }
+  }
+
   @Test func errorsNameTheJSONPath() {
     let base = #""kind":"harvest","actor":"g","time":"2026-09-14T07:31:02Z","field":"f1","lot":"L","product":"grapes""#
     #expect(error("{\(base)}")?.path == "$.quantity")
@@ -29,6 +41,9 @@ import Testing
     #expect(error("{\(base),\"quantity\":{\"value\":-1,\"uom\":\"KGM\"}}")?.path == "$.quantity")
     #expect(error("{\(base),\"quantity\":{\"value\":1,\"uom\":\"kilograms\"}}")?.path == "$.quantity.uom")
     #expect(error("{\(base),\"quantity\":{\"value\":1,\"uom\":\"KGM\"},\"quantitiy\":1}")?.message.contains("quantitiy") == true)
+    let nested = error("{\(base),\"quantity\":{\"value\":1,\"uom\":\"KGM\",\"unit\":\"kg\"}}")
+    #expect(nested?.path == "$.quantity")
+    #expect(nested?.message.contains("\"unit\"") == true)
     #expect(error(#"{"kind":"harvest","actor":"g","time":"yesterday"}"#)?.path == "$.time")
     #expect(error(#"{"kind":"teleport","actor":"g","time":"2026-09-14T07:31:02Z"}"#)?.code == "statement.unknown-kind")
     #expect(error(#"{"kind":"harvest"}"#)?.path == "$.actor")

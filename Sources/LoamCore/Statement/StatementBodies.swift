@@ -164,8 +164,7 @@ public enum StatementBody: Hashable, Sendable {
 extension StatementBody {
   /// Reads the kind-specific members of a statement.
   static func parse(_ kind: StatementKind, _ r: FieldReader) throws -> StatementBody {
-    let common: Set<String> = ["kind", "actor", "time", "ref"]
-    func only(_ keys: Set<String>) throws { try r.allowOnly(common.union(keys)) }
+    func only(_ keys: [String]) throws { try r.allowOnly(["kind", "actor", "time", "ref"], keys) }
     switch kind {
     case .genesis:
       try only(["origin", "logKey", "participants"])
