@@ -42,6 +42,14 @@ let package = Package(
       dependencies: [
         "LoamCrypto", "LoamCore", "LoamVerify", "LoamStore", "LoamDemo", "LoamEPCIS",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      // Release builds link the Swift runtime and libraries statically: resolving their symbols and
+      // conformances at every start was half of a typed append's 26 ms (`loam --version`: 12.8 ms
+      // dynamic, 7.6 ms static).
+      linkerSettings: [
+        .unsafeFlags(
+          ["-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections"],
+          .when(configuration: .release))
       ]
     ),
     .executableTarget(name: "loam-bench", dependencies: ["LoamCrypto"], path: "Tools/bench"),

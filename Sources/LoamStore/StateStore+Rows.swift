@@ -228,14 +228,20 @@ extension StateStore {
       rows.reserveCapacity(capacity)
     }
 
-    /// Adds a row; a nil `value` deletes it.
-    mutating func add(key: (inout RowWriter) -> Void, value: ((inout RowWriter) -> Void)?) {
+    /// Adds a row with its value.
+    mutating func add(key: (inout RowWriter) -> Void, value: (inout RowWriter) throws -> Void) rethrows {
       let start = out.bytes.count
       key(&out)
       let keyEnd = out.bytes.count
-      value?(&out)
-      let valueCount = value == nil ? -1 : Int32(out.bytes.count - keyEnd)
-      rows.append(Row(start: start, keyCount: Int32(keyEnd - start), valueCount: valueCount))
+      try value(&out)
+      rows.append(Row(start: start, keyCount: Int32(keyEnd - start), valueCount: Int32(out.bytes.count - keyEnd)))
+    }
+
+    /// Adds the deletion of a row.
+    mutating func delete(key: (inout RowWriter) -> Void) {
+      let start = out.bytes.count
+      key(&out)
+      rows.append(Row(start: start, keyCount: Int32(out.bytes.count - start), valueCount: -1))
     }
 
     /// Puts the rows in byte order of their keys.

@@ -382,15 +382,9 @@ final class StateStore: @unchecked Sendable {
         var rows = TableRows(table, capacity: changes.count)
         for (k, v) in changes {
           if let v {
-            var failure: (any Error)? = nil
-            rows.add(
-              key: { key(k, &$0) },
-              value: { out in
-                do { try value(v, &out) } catch { failure = error }
-              })
-            if let failure { throw failure }
+            try rows.add(key: { key(k, &$0) }, value: { try value(v, &$0) })
           } else {
-            rows.add(key: { key(k, &$0) }, value: nil)
+            rows.delete(key: { key(k, &$0) })
           }
         }
         rows.sort()
