@@ -122,7 +122,7 @@ extension Ledger {
             }
           }
         }
-        let entry = Entry(seq: state.size, logged: logged, prev: state.head, envelope: envelope)
+        let entry = Entry(seq: state.size, logged: logged, prev: state.head, envelope: envelope, head: item.lineHead)
         let entryFindings = state.apply(entry, statement: item.statement, signatures: item.signatures).filter {
           $0.severity == .error
         }
@@ -154,6 +154,8 @@ extension Ledger {
   struct Prepared: @unchecked Sendable {
     var statement: Result<Statement, StatementError> = .failure(StatementError("statement.malformed", "not parsed"))
     var canonical = true
+    /// The envelope's part of its entry line (`Entry.lineHead`).
+    var lineHead: [UInt8] = []
     var signatures: [SignatureResult] = []
     /// The keys the batch's signatures may name (on the first item only).
     var keys: [String: PublicKey] = [:]
@@ -178,6 +180,7 @@ extension Ledger {
     DispatchQueue.concurrentPerform(iterations: chunks) { part in
       for index in (part * chunk)..<min(count, (part + 1) * chunk) {
         let payload = envelopes[index].payload
+        shared[index].lineHead = Entry.lineHead(envelopes[index])
         shared[index].statement = Result { try Statement(payload: payload) }.mapError(statementError)
         if checkCanonical, case .success(let statement) = shared[index].statement {
           shared[index].canonical = (try? statement.canonicalPayload()) == payload

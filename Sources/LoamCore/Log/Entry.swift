@@ -18,11 +18,19 @@ public struct Entry: Hashable, Sendable {
 
   /// Builds the canonical line for a new entry.
   public init(seq: UInt64, logged: Timestamp, prev: SHA256Digest, envelope: DSSEEnvelope) {
+    self.init(seq: seq, logged: logged, prev: prev, envelope: envelope, head: Self.lineHead(envelope))
+  }
+
+  /// Builds the canonical line for a new entry from `lineHead(envelope)`, made beforehand (on
+  /// another thread: it is most of the line's cost, and the rest must be made in log order).
+  public init(seq: UInt64, logged: Timestamp, prev: SHA256Digest, envelope: DSSEEnvelope, head: [UInt8]) {
     self.seq = seq
     self.logged = logged
     self.prev = prev
     self.envelope = envelope
-    line = Self.canonicalLine(seq: seq, logged: logged, prev: prev, envelope: envelope)
+    var line = head
+    Self.appendLineTail(seq: seq, logged: logged, prev: prev, to: &line)
+    self.line = line
     id = MerkleHash.leaf(line)
     isCanonical = true
   }
@@ -89,6 +97,13 @@ public struct Entry: Hashable, Sendable {
   /// The RFC 8785 form of an entry, written directly: its members and the envelope's are in
   /// sorted order already, and only `payloadType` and `keyid` can need escaping.
   static func canonicalLine(seq: UInt64, logged: Timestamp, prev: SHA256Digest, envelope: DSSEEnvelope) -> [UInt8] {
+    var out = lineHead(envelope)
+    appendLineTail(seq: seq, logged: logged, prev: prev, to: &out)
+    return out
+  }
+
+  /// The start of an entry's line, which depends on its envelope alone: `{"envelope":{…},"logged":"`.
+  public static func lineHead(_ envelope: DSSEEnvelope) -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(envelope.payload.count * 4 / 3 + 200 + envelope.signatures.count * 200)
     out.append(contentsOf: #"{"envelope":{"payload":""#.utf8)
@@ -105,13 +120,17 @@ public struct Entry: Hashable, Sendable {
       out.append(contentsOf: #""}"#.utf8)
     }
     out.append(contentsOf: #"]},"logged":""#.utf8)
+    return out
+  }
+
+  /// The rest of the line after `lineHead`: `…","prev":"…","seq":n}`.
+  static func appendLineTail(seq: UInt64, logged: Timestamp, prev: SHA256Digest, to out: inout [UInt8]) {
     out.append(contentsOf: logged.description.utf8)
     out.append(contentsOf: #"","prev":""#.utf8)
     out.append(contentsOf: prev.hex.utf8)
     out.append(contentsOf: #"","seq":"#.utf8)
     out.append(contentsOf: String(seq).utf8)
     out.append(UInt8(ascii: "}"))
-    return out
   }
 }
 
