@@ -13,7 +13,7 @@ extension Ledger {
   public func currentState() throws -> LedgerState {
     let size = FileIO.size(ofPath: entriesPath)
     if let store = try? StateStore(path: statePath), let meta = store.meta(), try headMatches(meta, logBytes: size) {
-      var state = LedgerState(position: meta.position, backing: store.backing)
+      var state = LedgerState(position: meta.position, backing: stateBacking(store))
       state.trace = TraceIndex(backing: store.traceBacking)
       _ = try replay(into: &state, from: meta.logBytes)
       return state
@@ -39,7 +39,7 @@ extension Ledger {
     let store = try StateStore.rebuild(
       path: statePath, directory: directory, from: state, headOffset: headOffset, logBytes: logBytes)
     guard let meta = store.meta() else { throw StoreError(.io, "the derived state \(statePath) could not be written") }
-    var fresh = LedgerState(position: meta.position, backing: store.backing)
+    var fresh = LedgerState(position: meta.position, backing: stateBacking(store))
     fresh.trace = TraceIndex(backing: store.traceBacking)
     return (store, fresh, headOffset)
   }
@@ -55,13 +55,27 @@ extension Ledger {
       return nil
     }
     guard let meta = store.meta(), meta.logBytes <= logBytes, try headMatches(meta, logBytes: logBytes) else { return nil }
-    var state = LedgerState(position: meta.position, backing: store.backing)
+    var state = LedgerState(position: meta.position, backing: stateBacking(store))
     state.trace = TraceIndex(backing: store.traceBacking)
     if meta.logBytes == logBytes { return (store, state, meta.headOffset) }
     let headOffset = try replay(into: &state, from: meta.logBytes) ?? meta.headOffset
     try? store.persist(state, headOffset: headOffset, logBytes: logBytes)
     state.markPersisted()
     return (store, state, headOffset)
+  }
+
+  /// The persisted state's loaders, with the statement reader its entry records need: the entry's
+  /// line at its place in the persisted trace index (its seq must match), else found by scanning.
+  func stateBacking(_ store: StateStore) -> LedgerState.Backing {
+    let file = LineFile(path: entriesPath)
+    let locations = store.traceBacking.locations
+    return store.backing { [self] seq in
+      let located = locations(seq).flatMap { file.read($0) }.flatMap { try? Entry(line: $0) }
+      guard let entry = located?.seq == seq ? located : try? readEntry(seq: seq),
+        let statement = try? Statement(payload: entry.envelope.payload)
+      else { return nil }
+      return EntryTable.ReadBack(id: entry.id, statement: statement)
+    }
   }
 
   /// True when the persisted position's head is the line that ends at its recorded length.

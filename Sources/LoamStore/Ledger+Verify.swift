@@ -37,7 +37,7 @@ extension Ledger {
     var resumed: (store: StateStore, meta: StateStore.Meta)? = nil
     if let trusted = options.trusted, let (store, meta) = try resumable(at: trusted) {
       // The derived state sits exactly at the trusted checkpoint: verify only what came after.
-      var state = LedgerState(position: meta.position, backing: store.backing)
+      var state = LedgerState(position: meta.position, backing: stateBacking(store))
       state.trace = nil
       var resumedOptions = options
       resumedOptions.trusted = nil

@@ -8,7 +8,8 @@ import LoamCrypto
 /// trace reads most, and `TableRows`, a table's changed rows in key order in one buffer.
 extension StateStore {
   /// Entry records are most of the rows; they get a compact text form instead of JSON:
-  /// `seq kind actor voided [effect JSON]`, separated by tabs (ids never hold tabs).
+  /// `seq kind actor voided`, separated by tabs (ids never hold tabs). The effect is left out: a
+  /// correction, the one reader of it, recomputes it from the entry's statement (`EntryTable`).
   static func encodeEntry(_ record: LedgerState.EntryRecord, into out: inout RowWriter) {
     out.raw(record.seq)
     out.raw("\t")
@@ -16,10 +17,6 @@ extension StateStore {
     out.raw("\t")
     out.raw(record.actor)
     out.raw(record.voided ? "\t1" : "\t0")
-    if let effect = record.effect {
-      out.raw("\t")
-      encodeEffect(effect, into: &out)
-    }
   }
 
   /// The bytes of row keys and values, written directly (values with the members `JSONDecoder`
@@ -131,30 +128,6 @@ extension StateStore {
     out.raw("}")
   }
 
-  /// The JSON that `JSONEncoder` writes for an effect (and `JSONDecoder` reads back), written
-  /// directly: it is on every entry, and the generic encoder was a tenth of an import's time.
-  static func encodeEffect(_ effect: LedgerState.Effect, into out: inout RowWriter) {
-    out.raw("{\"deltas\":[")
-    for (index, delta) in effect.deltas.enumerated() {
-      out.raw(index == 0 ? "{\"lot\":" : ",{\"lot\":")
-      out.string(delta.lot)
-      out.raw(",\"participant\":")
-      out.string(delta.participant)
-      out.raw(",\"delta\":")
-      out.string(delta.delta)
-      out.raw("}")
-    }
-    out.raw(effect.createdShipment ? "],\"createdShipment\":true" : "],\"createdShipment\":false")
-    if let receipt = effect.receipt {
-      out.raw(",\"receipt\":{\"shipment\":")
-      out.hex(receipt.shipment)
-      out.raw(",\"quantity\":")
-      out.string(receipt.quantity)
-      out.raw("}")
-    }
-    out.raw("}")
-  }
-
   /// Reads back the rows a trace reads most (seqs of list rows, field events) exactly as
   /// `encodeSeq` and `encodeFieldEvent` wrote them; nil for anything else, which goes through
   /// `JSONDecoder` (a field's long history made it most of a trace's time).
@@ -199,13 +172,11 @@ extension StateStore {
   }
 
   static func decodeEntry(_ data: Data) -> LedgerState.EntryRecord? {
-    let fields = String(decoding: data, as: UTF8.self).split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
-    guard fields.count >= 4, let seq = UInt64(fields[0]), let kind = StatementKind(rawValue: String(fields[1])) else {
+    let fields = String(decoding: data, as: UTF8.self).split(separator: "\t", omittingEmptySubsequences: false)
+    guard fields.count == 4, let seq = UInt64(fields[0]), let kind = StatementKind(rawValue: String(fields[1])) else {
       return nil
     }
-    let effect = fields.count == 5 ? try? JSONDecoder().decode(LedgerState.Effect.self, from: Data(fields[4].utf8)) : nil
-    if fields.count == 5 && effect == nil { return nil }
-    return LedgerState.EntryRecord(seq: seq, kind: kind, actor: String(fields[2]), voided: fields[3] == "1", effect: effect)
+    return LedgerState.EntryRecord(seq: seq, kind: kind, actor: String(fields[2]), voided: fields[3] == "1", effect: nil)
   }
 
   /// The changed rows of one table, keys and values in one buffer, put in key order by `sort()`:

@@ -63,7 +63,7 @@ final class StateStore: @unchecked Sendable {
 
   struct Meta: Codable {
     /// The layout of the rows; a state written by another layout is rebuilt.
-    static let currentVersion = 8
+    static let currentVersion = 9
     var version = Meta.currentVersion
     var position: LedgerState.Position
     /// Byte offset where the head entry's line starts, and where the log ends.
@@ -230,8 +230,9 @@ final class StateStore: @unchecked Sendable {
     return meta
   }
 
-  /// The loaders a `LedgerState` reads missing rows with.
-  var backing: LedgerState.Backing {
+  /// The loaders a `LedgerState` reads missing rows with; `statement` reads an entry's statement
+  /// back from the log.
+  func backing(statement: @escaping EntryTable.StatementReader) -> LedgerState.Backing {
     func loader<K, V: Decodable & SendableMetatype>(_ table: TableID, _ key: @escaping @Sendable (K) -> [UInt8])
       -> @Sendable (K) -> V?
     {
@@ -242,7 +243,7 @@ final class StateStore: @unchecked Sendable {
     return LedgerState.Backing(
       participant: loader(.participants, text), key: loader(.keys, text), field: loader(.fields, text), lot: loader(.lots, text),
       shipment: loader(.shipments, digest), entry: loader(.entries, digest), ref: loader(.refs, text),
-      policy: loader(.policies, text))
+      policy: loader(.policies, text), statement: statement)
   }
 
   /// The loaders of the persisted trace index.

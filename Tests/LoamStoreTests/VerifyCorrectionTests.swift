@@ -7,7 +7,8 @@ import LoamVerify
 import Testing
 
 /// `Ledger.verify` keeps entries compactly and reads a corrected entry back from the log
-/// (`EntryTable`): the state it ends with is the one a writer's full records give.
+/// (`EntryTable`); the writer's persisted records leave the effect out and read it back too. Both
+/// undo the sale exactly.
 @Suite struct VerifyCorrectionTests {
   @Test func verifyUndoesACorrectedSaleLikeTheWriter() throws {
     let demo = try DemoLedger()

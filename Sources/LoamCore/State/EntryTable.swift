@@ -4,7 +4,8 @@ public import LoamCrypto
 /// correction voided it, and what it changed (its effect, which a correction undoes).
 ///
 /// A ledger directory keeps them as full records (`rows`, read from the persisted state on a
-/// miss). A verifier of a whole log keeps only the compact part — 8 bytes of the id and a few more —
+/// miss; the persisted rows leave the effect out, and `reader` recomputes it from the statement
+/// when a correction needs it: it was three quarters of each row). A verifier of a whole log keeps only the compact part — 8 bytes of the id and a few more —
 /// and reads an entry's statement back by seq when a correction needs its effect (`reader`): at a
 /// million entries the full records were most of `loam verify`'s memory.
 public struct EntryTable: Sendable {
@@ -22,13 +23,15 @@ public struct EntryTable: Sendable {
 
   public private(set) var rows: Table<SHA256Digest, LedgerState.EntryRecord>
   private var compact: CompactEntries?
-  /// Set in compact mode: where effects come from.
+  /// Where effects missing from a record come from (always set in compact mode).
   public let reader: StatementReader?
 
-  public init(rows: Table<SHA256Digest, LedgerState.EntryRecord> = Table()) {
+  /// Full records; those loaded from `rows`' backing store may lack their effect, which `reader`
+  /// then recomputes from the statement.
+  public init(rows: Table<SHA256Digest, LedgerState.EntryRecord> = Table(), reader: StatementReader? = nil) {
     self.rows = rows
     compact = nil
-    reader = nil
+    self.reader = reader
   }
 
   /// Compact mode: records without effects, which `reader` recomputes from the statement.

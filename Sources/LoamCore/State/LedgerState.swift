@@ -153,7 +153,7 @@ public struct LedgerState: Sendable {
     fields = Table(loader: backing.field)
     lots = LotTable(rows: Table(loader: backing.lot))
     shipments = ShipmentTable(rows: Table(loader: backing.shipment))
-    entries = EntryTable(rows: Table(loader: backing.entry))
+    entries = EntryTable(rows: Table(loader: backing.entry), reader: backing.statement)
     refs = Table(loader: backing.ref)
     policies = Table(loader: backing.policy)
   }
@@ -193,12 +193,16 @@ public struct LedgerState: Sendable {
     public var entry: Table<SHA256Digest, EntryRecord>.Loader
     public var ref: Table<String, RefRecord>.Loader
     public var policy: Table<String, UInt64>.Loader
+    /// Reads an entry's statement back from the log: persisted entry records hold no effect, so a
+    /// correction recomputes what the entry changed from its statement.
+    public var statement: EntryTable.StatementReader
 
     public init(
       participant: @escaping Table<String, Participant>.Loader, key: @escaping Table<String, Key>.Loader,
       field: @escaping Table<String, Field>.Loader, lot: @escaping Table<String, Lot>.Loader,
       shipment: @escaping Table<SHA256Digest, ShipmentRecord>.Loader, entry: @escaping Table<SHA256Digest, EntryRecord>.Loader,
-      ref: @escaping Table<String, RefRecord>.Loader, policy: @escaping Table<String, UInt64>.Loader
+      ref: @escaping Table<String, RefRecord>.Loader, policy: @escaping Table<String, UInt64>.Loader,
+      statement: @escaping EntryTable.StatementReader
     ) {
       self.participant = participant
       self.key = key
@@ -208,6 +212,7 @@ public struct LedgerState: Sendable {
       self.entry = entry
       self.ref = ref
       self.policy = policy
+      self.statement = statement
     }
   }
 
