@@ -1,6 +1,7 @@
 import LoamCrypto
-import LoamEPCIS
 import Testing
+
+@testable import LoamEPCIS
 
 /// The EPCIS Event Hash ID against the reference implementation's published vectors (MIT): every
 /// hash and every pre-hash string, and the "expected equal" pair of two representations.
@@ -74,5 +75,17 @@ import Testing
     #expect(PreHashValue.time("2023-02-02T11:04:03.1414Z") == "2023-02-02T11:04:03.141Z")
     #expect(PreHashValue.time("2023-12-31T23:59:59.9996-01:00") == "2024-01-01T01:00:00.000Z")
     #expect(PreHashValue.time("22-07-2026") == "22-07-2026")
+  }
+
+  /// Only decimal literals are numbers; values that merely start like one stay text.
+  @Test func numbersAreDecimalLiteralsOnly() {
+    for literal in ["1", "+1", "-0.50", "1.", ".5", "12e3", "1.5E-2", "-7e+10"] {
+      #expect(PreHashValue.isDecimalLiteral(literal), "\(literal)")
+    }
+    for text in ["", "+", "-", ".", "e5", "1e", "1e+", "1.2.3", "1e5e5", "++1", "1-", "0x10", "12 ", "١٢", "urn:epc:1"] {
+      #expect(!PreHashValue.isDecimalLiteral(text), "\(text)")
+    }
+    #expect(PreHashValue.canonical("1.50") == "1.5")
+    #expect(PreHashValue.canonical("cbv:BizStep-shipping") == "https://ref.gs1.org/cbv/BizStep-shipping")
   }
 }

@@ -42,7 +42,8 @@ public enum PreHashValue {
     if text.isEmpty { return text }
     if let vocabulary, isBareWord(text) { return vocabulary.base + text }
     for (urn, web) in cbvURNs where text.hasPrefix(urn) { return web + text.dropFirst(urn.utf8.count) }
-    if let colon = text.firstIndex(of: ":"), let base = standardPrefixes[String(text[..<colon])] {
+    // The byte, not the Character: `String.firstIndex(of:)` breaks graphemes all along the value.
+    if let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")), let base = standardPrefixes[String(text[..<colon])] {
       return base + text[text.index(after: colon)...]
     }
     if let number = numeric(text) { return number }
@@ -113,19 +114,30 @@ public enum PreHashValue {
     return value.description
   }
 
-  private static func isDecimalLiteral(_ text: String) -> Bool {
-    var bytes = Substring(text).utf8[...]
-    if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-    let mantissa = bytes.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
-    let exponent = bytes.dropFirst(mantissa.count)
-    let parts = mantissa.split(separator: UInt8(ascii: "."), maxSplits: 1, omittingEmptySubsequences: false)
-    guard !mantissa.isEmpty, parts.count <= 2, parts.contains(where: { !$0.isEmpty }),
-      parts.allSatisfy({ $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } })
-    else { return false }
-    if exponent.isEmpty { return true }
-    var digits = exponent.dropFirst()
-    if digits.first == UInt8(ascii: "+") || digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
-    return !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+  /// `[+-]digits[.digits][(e|E)[+-]digits]` with at least one mantissa digit, in one pass (every
+  /// string value of an event is tried as a number first, and most are URIs).
+  static func isDecimalLiteral(_ text: String) -> Bool {
+    let bytes = text.utf8
+    var index = bytes.startIndex
+    func take(_ accept: (UInt8) -> Bool) -> Bool {
+      guard index < bytes.endIndex, accept(bytes[index]) else { return false }
+      bytes.formIndex(after: &index)
+      return true
+    }
+    func digits() -> Int {
+      var count = 0
+      while take({ $0 >= 0x30 && $0 <= 0x39 }) { count += 1 }
+      return count
+    }
+    let sign: (UInt8) -> Bool = { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+    _ = take(sign)
+    var mantissa = digits()
+    if take({ $0 == UInt8(ascii: ".") }) { mantissa += digits() }
+    guard mantissa > 0 else { return false }
+    if index == bytes.endIndex { return true }
+    guard take({ $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return false }
+    _ = take(sign)
+    return digits() > 0 && index == bytes.endIndex
   }
 
   private static func isBareWord(_ text: String) -> Bool {
