@@ -28,23 +28,32 @@ extension Ledger {
     public var statement: Statement?
   }
 
-  /// Visits the log in batches of up to 4096 entries, each batch parsed on all cores; lines that
-  /// are not entries are skipped (`loam verify` reports them).
+  /// Visits the log in batches of up to 4096 entries; lines that are not entries are skipped
+  /// (`loam verify` reports them). The next batch is parsed on another thread while `body` handles
+  /// this one, and by this thread too once `body` returns.
   public func forEachEntryBatch(_ body: ([ReadEntry]) throws -> Void) throws {
     var reader = try LogReader(path: entriesPath)
     defer { reader.close() }
     var seq: UInt64 = 0
-    while true {
-      let lines = try reader.nextBatch(maximum: 4096)
-      if lines.isEmpty { return }
+    var lines = try reader.nextBatch(maximum: 4096)
+    var parsed = Self.parseLines(lines)
+    while !lines.isEmpty {
+      let nextLines = try reader.nextBatch(maximum: 4096)
+      let next = SharedParse(nextLines)
+      let group = DispatchGroup()
+      if !nextLines.isEmpty { DispatchQueue.global().async(group: group) { next.work() } }
       var batch: [ReadEntry] = []
       batch.reserveCapacity(lines.count)
-      for (offset, item) in Self.parseLines(lines).enumerated() {
+      for (offset, item) in parsed.enumerated() {
         guard let (entry, statement) = item else { continue }
         batch.append(ReadEntry(seq: seq + UInt64(offset), entry: entry, statement: try? statement.get()))
       }
       seq += UInt64(lines.count)
       try body(batch)
+      next.work()
+      group.wait()
+      lines = nextLines
+      parsed = next.results
     }
   }
 

@@ -152,7 +152,7 @@ extension Ledger {
 
   /// A batch of lines parsed in chunks by whichever threads call `work()`; `results` is read once
   /// every caller has returned.
-  private final class SharedParse: @unchecked Sendable {
+  final class SharedParse: @unchecked Sendable {
     // @unchecked: each chunk's slots are written by the one thread that claimed it (under the
     // mutex); the results are read only after every worker has finished.
     private let lines: [ArraySlice<UInt8>]

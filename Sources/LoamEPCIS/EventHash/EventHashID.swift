@@ -202,7 +202,8 @@ public struct EventHashID: Sendable {
 
   /// `prefix:local` → `{namespace}local` when the document declares the prefix.
   func expandedName(_ key: String) -> String {
-    guard let colon = key.firstIndex(of: ":") else { return key }
+    // By byte, as the reference implementation splits on the code point (and a Character scan is slow).
+    guard let colon = key.utf8.firstIndex(of: UInt8(ascii: ":")) else { return key }
     let prefix = String(key[..<colon])
     guard let namespace = namespaces[prefix] ?? Self.wellKnownNamespaces[prefix] else { return key }
     return "{\(namespace)}\(key[key.index(after: colon)...])"
