@@ -5,9 +5,10 @@ public import LoamCrypto
 ///
 /// A ledger directory keeps them as full records (`rows`, read from the persisted state on a
 /// miss; the persisted rows leave the effect out, and `reader` recomputes it from the statement
-/// when a correction needs it: it was three quarters of each row). A verifier of a whole log keeps only the compact part — 8 bytes of the id and a few more —
-/// and reads an entry's statement back by seq when a correction needs its effect (`reader`): at a
-/// million entries the full records were most of `loam verify`'s memory.
+/// when a correction needs it: it was three quarters of each row). A verifier of a whole log keeps
+/// only the compact part — 8 bytes of the id and a few more — and reads an entry's statement
+/// back by seq when a correction needs its effect (`reader`): at a million entries the full
+/// records were most of `loam verify`'s memory.
 public struct EntryTable: Sendable {
   /// An entry read back from the log: its id and statement.
   public struct ReadBack: Sendable {
