@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 public import LoamCore
 public import LoamCrypto
@@ -28,20 +27,11 @@ extension Ledger {
     public var statement: Statement?
   }
 
-  /// Visits the log in batches of up to 4096 entries; lines that are not entries are skipped
-  /// (`loam verify` reports them). The next batch is parsed on another thread while `body` handles
-  /// this one, and by this thread too once `body` returns.
+  /// Visits the log in batches of up to 4096 entries (`forEachParsedBatch`); lines that are not
+  /// entries are skipped (`loam verify` reports them).
   public func forEachEntryBatch(_ body: ([ReadEntry]) throws -> Void) throws {
-    var reader = try LogReader(path: entriesPath)
-    defer { reader.close() }
     var seq: UInt64 = 0
-    var lines = try reader.nextBatch(maximum: 4096)
-    var parsed = Self.parseLines(lines)
-    while !lines.isEmpty {
-      let nextLines = try reader.nextBatch(maximum: 4096)
-      let next = SharedParse(nextLines)
-      let group = DispatchGroup()
-      if !nextLines.isEmpty { DispatchQueue.global().async(group: group) { next.work() } }
+    try forEachParsedBatch(from: 0) { lines, parsed in
       var batch: [ReadEntry] = []
       batch.reserveCapacity(lines.count)
       for (offset, item) in parsed.enumerated() {
@@ -50,10 +40,6 @@ extension Ledger {
       }
       seq += UInt64(lines.count)
       try body(batch)
-      next.work()
-      group.wait()
-      lines = nextLines
-      parsed = next.results
     }
   }
 

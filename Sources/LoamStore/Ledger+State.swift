@@ -96,20 +96,9 @@ extension Ledger {
   /// entry was appended; `loam verify` checks them again. Returns where the last line starts.
   @discardableResult
   func replay(into state: inout LedgerState, from start: Int) throws -> Int? {
-    var reader = try LogReader(path: entriesPath, from: start)
-    defer { reader.close() }
     var lastStart: Int? = nil
     var lineStart = start
-    var lines = try reader.nextBatch(maximum: 4096)
-    var parsed = Self.parseLines(lines)
-    while !lines.isEmpty {
-      // The next batch is parsed by another thread while this one applies the current batch in
-      // order, then by both: a parse spread over every core would take cycles from this thread,
-      // which the whole replay waits for.
-      let nextLines = try reader.nextBatch(maximum: 4096)
-      let next = SharedParse(nextLines)
-      let group = DispatchGroup()
-      if !nextLines.isEmpty { DispatchQueue.global().async(group: group) { next.work() } }
+    try forEachParsedBatch(from: start) { lines, parsed in
       for (line, item) in zip(lines, parsed) {
         lastStart = lineStart
         state.trace?.locate(state.size, EntryLocation(offset: lineStart, length: line.count))
@@ -120,15 +109,31 @@ extension Ledger {
         }
         _ = state.apply(entry, statement: statement, signatures: Self.trustedSignatures(entry, statement, state))
       }
-      next.work()
-      group.wait()
-      // The applied batch is freed on another thread too.
-      let applied = (lines, parsed)
-      DispatchQueue.global().async { withExtendedLifetime(applied) {} }
-      lines = nextLines
-      parsed = next.results
     }
     return lastStart
+  }
+
+  /// The log's lines from byte `start`, in batches of up to 4096, each line with its entry and
+  /// statement (nil: unreadable line). The next batch is parsed by another thread while `body`
+  /// handles this one, then by both; the handled batch is freed on another thread. (Spreading the
+  /// parse over every core took cycles from the thread `body` runs on, which all else waits for.)
+  func forEachParsedBatch(
+    from start: Int, _ body: ([ArraySlice<UInt8>], [(Entry, Result<Statement, StatementError>)?]) throws -> Void
+  ) throws {
+    var reader = try LogReader(path: entriesPath, from: start)
+    defer { reader.close() }
+    var current = SharedParse(try reader.nextBatch(maximum: 4096))
+    current.parse(alsoOn: nil)
+    while !current.lines.isEmpty {
+      let next = SharedParse(try reader.nextBatch(maximum: 4096))
+      let group = DispatchGroup()
+      if !next.lines.isEmpty { DispatchQueue.global().async(group: group) { next.work() } }
+      try body(current.lines, current.results)
+      next.parse(alsoOn: group)
+      let handled = current
+      DispatchQueue.global().async { withExtendedLifetime(handled) {} }
+      current = next
+    }
   }
 
   /// The signature results a replay gives `apply`: valid for every key the state knows (or the
@@ -152,10 +157,10 @@ extension Ledger {
 
   /// A batch of lines parsed in chunks by whichever threads call `work()`; `results` is read once
   /// every caller has returned.
-  final class SharedParse: @unchecked Sendable {
+  private final class SharedParse: @unchecked Sendable {
     // @unchecked: each chunk's slots are written by the one thread that claimed it (under the
     // mutex); the results are read only after every worker has finished.
-    private let lines: [ArraySlice<UInt8>]
+    let lines: [ArraySlice<UInt8>]
     private let slots: UnsafeMutableBufferPointer<(Entry, Result<Statement, StatementError>)?>
     private let claimed = Mutex(0)
     private static let chunk = 64
@@ -182,6 +187,15 @@ extension Ledger {
       }
     }
 
+    /// Works on this thread until every chunk is claimed, then waits for `helpers` (already working),
+    /// or, when nil, for one helper started here.
+    func parse(alsoOn helpers: DispatchGroup?) {
+      let group = helpers ?? DispatchGroup()
+      if helpers == nil, lines.count > Self.chunk { DispatchQueue.global().async(group: group) { self.work() } }
+      work()
+      group.wait()
+    }
+
     var results: [(Entry, Result<Statement, StatementError>)?] { Array(slots.prefix(lines.count)) }
   }
 
@@ -189,22 +203,5 @@ extension Ledger {
   static func parseLine(_ line: ArraySlice<UInt8>) -> (Entry, Result<Statement, StatementError>)? {
     guard let entry = try? Entry(line: Array(line)) else { return nil }
     return (entry, Result { try Statement(payload: entry.envelope.payload) }.mapError(statementError))
-  }
-
-  /// Entries and statements of a batch of lines, parsed on all cores (nil: unreadable line).
-  static func parseLines(_ lines: [ArraySlice<UInt8>]) -> [(Entry, Result<Statement, StatementError>)?] {
-    let count = lines.count
-    let results = UnsafeMutableBufferPointer<(Entry, Result<Statement, StatementError>)?>.allocate(capacity: max(count, 1))
-    results.initialize(repeating: nil)
-    defer {
-      results.deinitialize()
-      results.deallocate()
-    }
-    nonisolated(unsafe) let shared = results
-    let chunk = max(1, count / 16)
-    DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
-      for index in (part * chunk)..<min(count, (part + 1) * chunk) { shared[index] = parseLine(lines[index]) }
-    }
-    return Array(results.prefix(count))
   }
 }
