@@ -66,11 +66,11 @@ extension Ledger {
 
   /// The persisted state's loaders, with the statement reader its entry records need: the entry's
   /// line at its place in the persisted trace index (its seq must match), else found by scanning.
+  /// (The log is opened per read: only a correction reads, and every state is opened for an append.)
   func stateBacking(_ store: StateStore) -> LedgerState.Backing {
-    let file = LineFile(path: entriesPath)
     let locations = store.traceBacking.locations
     return store.backing { [self] seq in
-      let located = locations(seq).flatMap { file.read($0) }.flatMap { try? Entry(line: $0) }
+      let located = locations(seq).flatMap { LineFile(path: entriesPath).read($0) }.flatMap { try? Entry(line: $0) }
       guard let entry = located?.seq == seq ? located : try? readEntry(seq: seq),
         let statement = try? Statement(payload: entry.envelope.payload)
       else { return nil }
