@@ -273,4 +273,19 @@ import Testing
     let dates = events.map { $0[0] }
     #expect(dates == dates.sorted())
   }
+
+  /// `-o` never writes over a file: the export is refused, and the file keeps every byte.
+  @Test func exportOntoAnExistingFileLeavesItAlone() throws {
+    let scratch = try Scratch()
+    let (ledger, _, _) = try Self.demo(scratch)
+    let kept = Data("someone's notes\n".utf8)
+    for command in [["export", "epcis"], ["export", "fsma204", Self.bottle]] {
+      let path = scratch.path("taken-\(command[1]).txt")
+      try kept.write(to: URL(fileURLWithPath: path))
+      let result = try LoamBinary.run(command + ["--ledger", ledger, "-o", path])
+      #expect(result.status == 2, "\(result)")
+      #expect(result.stderr.contains("already exists"), "\(result)")
+      #expect(FileManager.default.contents(atPath: path) == kept, "\(command)")
+    }
+  }
 }

@@ -39,7 +39,8 @@ final class OutputSink {
   }
 
   deinit {
-    guard path != "-" else { return }
+    // A refused open leaves `descriptor` at -1, and the file there is someone else's.
+    guard path != "-", descriptor >= 0 else { return }
     close(descriptor)
     if !finished { unlink(path) }
   }
