@@ -17,59 +17,70 @@ public struct EventHashID: Sendable {
   }
 
   public func hashID(of event: JSONObject) -> String {
-    let digest = SHA256.hash(Array(preHashString(of: event).utf8))
+    var writer = PreHashWriter()
+    write(event, into: &writer)
+    let digest = SHA256.hash(writer.bytes)
     return "ni:///sha-256;\(digest.hex)?ver=CBV2.0"
   }
 
   public func preHashString(of event: JSONObject) -> String {
-    var out = "eventType=" + (event["type"]?.stringValue ?? "")
-    out += time("eventTime", event["eventTime"])
-    out += scalar("eventTimeZoneOffset", event["eventTimeZoneOffset"], raw: true)
-    out += list(nil, event["certificationInfo"].map(asArray) ?? []) { scalarText("certificationInfo", $0) }
-    out += list("epcList", event["epcList"]?.arrayValue) { scalarText("epc", $0) }
-    out += scalar("parentID", event["parentID"])
-    out += list("inputEPCList", event["inputEPCList"]?.arrayValue) { scalarText("epc", $0) }
-    out += list("childEPCs", event["childEPCs"]?.arrayValue) { scalarText("epc", $0) }
+    var writer = PreHashWriter()
+    write(event, into: &writer)
+    return String(decoding: writer.bytes, as: UTF8.self)
+  }
+
+  func write(_ event: JSONObject, into w: inout PreHashWriter) {
+    w.write("eventType=")
+    if let type = event["type"]?.stringValue { w.write(type) }
+    time("eventTime", event["eventTime"], &w)
+    scalar("eventTimeZoneOffset", event["eventTimeZoneOffset"], raw: true, &w)
+    w.sorted(event["certificationInfo"].map(asArray) ?? []) { scalar("certificationInfo", $1, &$0) }
+    list("epcList", event["epcList"]?.arrayValue, &w) { scalar("epc", $1, &$0) }
+    scalar("parentID", event["parentID"], &w)
+    list("inputEPCList", event["inputEPCList"]?.arrayValue, &w) { scalar("epc", $1, &$0) }
+    list("childEPCs", event["childEPCs"]?.arrayValue, &w) { scalar("epc", $1, &$0) }
     for name in ["quantityList", "childQuantityList", "inputQuantityList"] {
-      out += list(name, event[name]?.arrayValue, quantityElement)
+      list(name, event[name]?.arrayValue, &w, quantityElement)
     }
-    out += list("outputEPCList", event["outputEPCList"]?.arrayValue) { scalarText("epc", $0) }
-    out += list("outputQuantityList", event["outputQuantityList"]?.arrayValue, quantityElement)
-    out += scalar("action", event["action"], raw: true)
-    out += scalar("transformationID", event["transformationID"])
-    out += scalar("bizStep", event["bizStep"], vocabulary: .bizStep)
-    out += scalar("disposition", event["disposition"], vocabulary: .disposition)
+    list("outputEPCList", event["outputEPCList"]?.arrayValue, &w) { scalar("epc", $1, &$0) }
+    list("outputQuantityList", event["outputQuantityList"]?.arrayValue, &w, quantityElement)
+    scalar("action", event["action"], raw: true, &w)
+    scalar("transformationID", event["transformationID"], &w)
+    scalar("bizStep", event["bizStep"], vocabulary: .bizStep, &w)
+    scalar("disposition", event["disposition"], vocabulary: .disposition, &w)
     if let persistent = event["persistentDisposition"]?.objectValue {
-      var inner = ""
-      for name in ["set", "unset"] {
-        inner += list(nil, persistent[name].map(asArray) ?? []) { scalarText(name, $0, vocabulary: .disposition) }
+      w.named("persistentDisposition") { w in
+        for name in ["set", "unset"] {
+          w.sorted(persistent[name].map(asArray) ?? []) { scalar(name, $1, vocabulary: .disposition, &$0) }
+        }
       }
-      if !inner.isEmpty { out += "persistentDisposition" + inner }
     }
-    out += location("readPoint", event["readPoint"])
-    out += location("bizLocation", event["bizLocation"])
-    out += list("sensorElementList", event["sensorElementList"]?.arrayValue, sensorElement)
+    location("readPoint", event["readPoint"], &w)
+    location("bizLocation", event["bizLocation"], &w)
+    list("sensorElementList", event["sensorElementList"]?.arrayValue, &w, sensorElement)
     // The reference implementation (whose output the published vectors are) writes these four with
     // the user extensions, all sorted together: destinationList before sourceList, ilmd between.
-    var tail = extensionParts(of: event, excluding: Self.eventFields)
-    tail.append(
-      list("bizTransactionList", event["bizTransactionList"]?.arrayValue) {
-        typed($0, key: "bizTransaction", vocabulary: .businessTransactionType)
-      })
-    tail.append(
-      list("sourceList", event["sourceList"]?.arrayValue) {
-        typed($0, key: "source", vocabulary: .sourceDestinationType)
-      })
-    tail.append(
-      list("destinationList", event["destinationList"]?.arrayValue) {
-        typed($0, key: "destination", vocabulary: .sourceDestinationType)
-      })
-    if let ilmd = event["ilmd"]?.objectValue {
-      let inner = extensions(of: ilmd, excluding: [])
-      if !inner.isEmpty { tail.append("ilmd" + inner) }
+    let tail = w.beginSorted()
+    extensionParts(of: event, excluding: Self.eventFields, &w)
+    var start = w.startPart()
+    list("bizTransactionList", event["bizTransactionList"]?.arrayValue, &w) {
+      typed($1, key: "bizTransaction", vocabulary: .businessTransactionType, &$0)
     }
-    out += Self.sorted(tail.filter { !$0.isEmpty }).joined()
-    return out
+    w.endPart(start)
+    start = w.startPart()
+    list("sourceList", event["sourceList"]?.arrayValue, &w) { typed($1, key: "source", vocabulary: .sourceDestinationType, &$0) }
+    w.endPart(start)
+    start = w.startPart()
+    list("destinationList", event["destinationList"]?.arrayValue, &w) {
+      typed($1, key: "destination", vocabulary: .sourceDestinationType, &$0)
+    }
+    w.endPart(start)
+    if let ilmd = event["ilmd"]?.objectValue {
+      start = w.startPart()
+      w.named("ilmd") { extensions(of: ilmd, excluding: [], &$0) }
+      w.endPart(start)
+    }
+    w.endSorted(tail)
   }
 
   /// Every member an event may carry that is not a user extension.
@@ -84,51 +95,70 @@ public struct EventHashID: Sendable {
   // MARK: Standard fields
 
   private func scalar(
-    _ key: String, _ value: JSONValue?, raw: Bool = false, vocabulary: PreHashValue.Vocabulary? = nil
-  ) -> String {
-    guard let value else { return "" }
+    _ key: String, _ value: JSONValue?, raw: Bool = false, vocabulary: PreHashValue.Vocabulary? = nil,
+    _ w: inout PreHashWriter
+  ) {
+    guard let value else { return }
     if raw, let text = value.stringValue {
       let trimmed = PreHashValue.trimmed(text)
-      return trimmed.isEmpty ? "" : "\(key)=\(trimmed)"
+      guard !trimmed.isEmpty else { return }
+      w.write(key)
+      w.write(byte: UInt8(ascii: "="))
+      w.write(trimmed)
+      return
     }
-    return scalarText(key, value, vocabulary: vocabulary)
+    scalar(key, value, vocabulary: vocabulary, &w)
   }
 
-  private func scalarText(_ key: String, _ value: JSONValue, vocabulary: PreHashValue.Vocabulary? = nil) -> String {
-    guard let scalar = Self.scalar(value) else { return "" }
-    let text = PreHashValue.canonical(scalar, vocabulary: vocabulary)
-    return text.isEmpty ? "" : "\(key)=\(text)"
+  /// `key=value` for a scalar whose canonical text is not empty; nothing otherwise.
+  private func scalar(_ key: String, _ value: JSONValue, vocabulary: PreHashValue.Vocabulary? = nil, _ w: inout PreHashWriter) {
+    let start = w.count
+    w.write(key)
+    w.write(byte: UInt8(ascii: "="))
+    let after = w.count
+    if !PreHashValue.write(value, vocabulary: vocabulary, into: &w) || w.count == after { w.truncate(to: start) }
   }
 
-  private func time(_ key: String, _ value: JSONValue?) -> String {
-    guard let text = value?.stringValue else { return "" }
-    let normalised = PreHashValue.time(text)
-    return normalised.isEmpty ? "" : "\(key)=\(normalised)"
+  private func time(_ key: String, _ value: JSONValue?, _ w: inout PreHashWriter) {
+    guard let text = value?.stringValue else { return }
+    let start = w.count
+    w.write(key)
+    w.write(byte: UInt8(ascii: "="))
+    let after = w.count
+    PreHashValue.writeTime(text, into: &w)
+    if w.count == after { w.truncate(to: start) }
   }
 
-  private func list(_ name: String?, _ elements: [JSONValue]?, _ render: (JSONValue) -> String) -> String {
-    let parts = (elements ?? []).map(render).filter { !$0.isEmpty }
-    guard !parts.isEmpty else { return "" }
-    return (name ?? "") + Self.sorted(parts).joined()
+  /// `name` and the elements in byte order; nothing when no element writes anything.
+  private func list(
+    _ name: String, _ elements: [JSONValue]?, _ w: inout PreHashWriter, _ render: (inout PreHashWriter, JSONValue) -> Void
+  ) {
+    guard let elements, !elements.isEmpty else { return }
+    w.named(name) { $0.sorted(elements, render) }
   }
 
-  private func quantityElement(_ value: JSONValue) -> String {
-    guard let element = value.objectValue else { return "" }
-    let inner =
-      scalar("epcClass", element["epcClass"]) + scalar("quantity", element["quantity"]) + scalar("uom", element["uom"])
-    return inner.isEmpty ? "" : "quantityElement" + inner
+  private func quantityElement(_ w: inout PreHashWriter, _ value: JSONValue) {
+    guard let element = value.objectValue else { return }
+    w.named("quantityElement") { w in
+      scalar("epcClass", element["epcClass"], &w)
+      scalar("quantity", element["quantity"], &w)
+      scalar("uom", element["uom"], &w)
+    }
   }
 
-  private func location(_ name: String, _ value: JSONValue?) -> String {
-    guard let object = value?.objectValue else { return "" }
-    let inner = scalar("id", object["id"]) + extensions(of: object, excluding: ["id"])
-    return inner.isEmpty ? "" : name + inner
+  private func location(_ name: String, _ value: JSONValue?, _ w: inout PreHashWriter) {
+    guard let object = value?.objectValue else { return }
+    w.named(name) { w in
+      scalar("id", object["id"], &w)
+      extensions(of: object, excluding: ["id"], &w)
+    }
   }
 
   /// `bizTransaction`, `source`, `destination`: the type first, then the identifier.
-  private func typed(_ value: JSONValue, key: String, vocabulary: PreHashValue.Vocabulary) -> String {
-    guard let object = value.objectValue else { return "" }
-    return scalar("type", object["type"], vocabulary: vocabulary) + scalar(key, object[key])
+  private func typed(_ value: JSONValue, key: String, vocabulary: PreHashValue.Vocabulary, _ w: inout PreHashWriter) {
+    guard let object = value.objectValue else { return }
+    scalar("type", object["type"], vocabulary: vocabulary, &w)
+    scalar(key, object[key], &w)
   }
 
   private static let metadataOrder = [
@@ -139,27 +169,36 @@ public struct EventHashID: Sendable {
     "chemicalSubstance", "value", "component", "stringValue", "booleanValue", "hexBinaryValue", "uriValue",
     "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue", "uom", "coordinateReferenceSystem",
   ]
+  private static let metadataFields = Set(metadataOrder)
+  private static let reportFields = Set(reportOrder)
 
-  private func sensorElement(_ value: JSONValue) -> String {
-    guard let element = value.objectValue else { return "" }
-    var inner = ""
-    if let metadata = element["sensorMetadata"]?.objectValue {
-      let fields = ordered(metadata, Self.metadataOrder) + extensions(of: metadata, excluding: Set(Self.metadataOrder))
-      if !fields.isEmpty { inner += "sensorMetadata" + fields }
+  private func sensorElement(_ w: inout PreHashWriter, _ value: JSONValue) {
+    guard let element = value.objectValue else { return }
+    w.named("sensorElement") { w in
+      if let metadata = element["sensorMetadata"]?.objectValue {
+        w.named("sensorMetadata") { w in
+          ordered(metadata, Self.metadataOrder, &w)
+          extensions(of: metadata, excluding: Self.metadataFields, &w)
+        }
+      }
+      w.sorted(element["sensorReport"]?.arrayValue ?? []) { w, report in
+        guard let report = report.objectValue else { return }
+        w.named("sensorReport") { w in
+          ordered(report, Self.reportOrder, &w)
+          extensions(of: report, excluding: Self.reportFields, &w)
+        }
+      }
+      extensions(of: element, excluding: ["sensorMetadata", "sensorReport"], &w)
     }
-    inner += list(nil, element["sensorReport"]?.arrayValue) { report in
-      guard let report = report.objectValue else { return "" }
-      let fields = ordered(report, Self.reportOrder) + extensions(of: report, excluding: Set(Self.reportOrder))
-      return fields.isEmpty ? "" : "sensorReport" + fields
-    }
-    inner += extensions(of: element, excluding: ["sensorMetadata", "sensorReport"])
-    return inner.isEmpty ? "" : "sensorElement" + inner
   }
 
-  private func ordered(_ object: JSONObject, _ order: [String]) -> String {
-    order.map { key -> String in
-      guard let value = object[key] else { return "" }
-      if key.lowercased().hasSuffix("time") { return time(key, value) }
+  private func ordered(_ object: JSONObject, _ order: [String], _ w: inout PreHashWriter) {
+    for key in order {
+      guard let value = object[key] else { continue }
+      if key.lowercased().hasSuffix("time") {
+        time(key, value, &w)
+        continue
+      }
       let vocabulary: PreHashValue.Vocabulary? =
         switch key {
         case "type": .measurementType
@@ -167,36 +206,48 @@ public struct EventHashID: Sendable {
         case "component": .component
         default: nil
         }
-      return scalarText(key, value, vocabulary: vocabulary)
-    }.joined()
+      scalar(key, value, vocabulary: vocabulary, &w)
+    }
   }
 
   // MARK: User extensions
 
   /// Every member not in `excluding`, as `{namespace}local[=value]` plus its children, sorted.
-  private func extensions(of object: JSONObject, excluding: Set<String>) -> String {
-    Self.sorted(extensionParts(of: object, excluding: excluding)).joined()
+  private func extensions(of object: JSONObject, excluding: Set<String>, _ w: inout PreHashWriter) {
+    let list = w.beginSorted()
+    extensionParts(of: object, excluding: excluding, &w)
+    w.endSorted(list)
   }
 
-  private func extensionParts(of object: JSONObject, excluding: Set<String>) -> [String] {
-    var parts: [String] = []
-    for member in object.members where !excluding.contains(member.key) && !member.key.hasPrefix("@") {
-      collect(name: expandedName(member.key), value: member.value, into: &parts)
+  /// The extension members of `object`, each an element of the list being written.
+  private func extensionParts(of object: JSONObject, excluding: Set<String>, _ w: inout PreHashWriter) {
+    for member in object.members where !member.key.hasPrefix("@") && !excluding.contains(member.key) {
+      let name = expandedName(member.key)
+      collect(name: name, value: member.value, &w)
     }
-    return parts
   }
 
-  private func collect(name: String, value: JSONValue, into parts: inout [String]) {
+  private func collect(name: String, value: JSONValue, _ w: inout PreHashWriter) {
     switch value {
     case .array(let elements):
-      for element in elements { collect(name: name, value: element, into: &parts) }
+      for element in elements { collect(name: name, value: element, &w) }
     case .object(let object):
-      parts.append(name + extensions(of: object, excluding: []))
+      let start = w.startPart()
+      w.write(name)
+      extensions(of: object, excluding: [], &w)
+      w.endPart(start)
     case .null:
-      parts.append(name)
+      let start = w.startPart()
+      w.write(name)
+      w.endPart(start)
     default:
-      let text = Self.scalar(value).map { PreHashValue.canonical($0) } ?? ""
-      parts.append(text.isEmpty ? name : "\(name)=\(text)")
+      let start = w.startPart()
+      w.write(name)
+      w.write(byte: UInt8(ascii: "="))
+      let after = w.count
+      PreHashValue.write(value, into: &w)
+      if w.count == after { w.truncate(to: after - 1) }
+      w.endPart(start)
     }
   }
 
@@ -216,19 +267,5 @@ public struct EventHashID: Sendable {
 
   // MARK: Helpers
 
-  private static func scalar(_ value: JSONValue) -> JSONValueScalar? {
-    switch value {
-    case .string(let text): .string(text)
-    case .number(let number): .number(number.literal)
-    case .bool(let flag): .bool(flag)
-    default: nil
-    }
-  }
-
   private func asArray(_ value: JSONValue) -> [JSONValue] { value.arrayValue ?? [value] }
-
-  /// Sorted by UTF-8 code units (rules 10–12), never by Swift's Unicode-aware `<`.
-  static func sorted(_ parts: [String]) -> [String] {
-    parts.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-  }
 }

@@ -1,4 +1,5 @@
 import LoamCore
+import LoamCrypto
 
 /// The value rules of the EPCIS Event Hash ID pre-hash string (CBV 2.0 §8.9, rules 5–19): trimmed,
 /// timestamps in UTC at millisecond precision, numbers without trailing zeros, CBV URNs and bare
@@ -38,16 +39,9 @@ public enum PreHashValue {
 
   /// A plain value: trimmed, then vocabulary, CURIE, number and identifier rules.
   public static func canonical(_ raw: String, vocabulary: Vocabulary? = nil) -> String {
-    let text = trimmed(raw)
-    if text.isEmpty { return text }
-    if let vocabulary, isBareWord(text) { return vocabulary.base + text }
-    for (urn, web) in cbvURNs where text.hasPrefix(urn) { return web + text.dropFirst(urn.utf8.count) }
-    // The byte, not the Character: `String.firstIndex(of:)` breaks graphemes all along the value.
-    if let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")), let base = standardPrefixes[String(text[..<colon])] {
-      return base + text[text.index(after: colon)...]
-    }
-    if let number = numeric(text) { return number }
-    return DigitalLink.canonical(text) ?? text
+    var writer = PreHashWriter()
+    write(raw, vocabulary: vocabulary, into: &writer)
+    return String(decoding: writer.bytes, as: UTF8.self)
   }
 
   /// A JSON scalar as the pre-hash string writes it; nil for objects, arrays and null.
@@ -59,51 +53,142 @@ public enum PreHashValue {
     }
   }
 
+  /// Writes `canonical(raw, vocabulary:)`; nothing for a value that is empty once trimmed.
+  static func write(_ raw: String, vocabulary: Vocabulary? = nil, into writer: inout PreHashWriter) {
+    let text = trimmed(raw)
+    if text.isEmpty { return }
+    if let vocabulary, isBareWord(text) {
+      writer.write(vocabulary.base)
+      writer.write(text)
+      return
+    }
+    let bytes = text.utf8
+    if bytes.starts(with: cbvURNStem) {
+      for (urn, web) in cbvURNs where bytes.starts(with: urn.utf8) {
+        writer.write(web)
+        writer.write(bytes.dropFirst(urn.utf8.count))
+        return
+      }
+    }
+    // The byte, not the Character: `String.firstIndex(of:)` breaks graphemes all along the value.
+    if let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+      let base = standardPrefix(bytes[..<colon])
+    {
+      writer.write(base)
+      writer.write(bytes[bytes.index(after: colon)...])
+      return
+    }
+    if let number = numeric(text) {
+      writer.write(number)
+      return
+    }
+    writer.write(DigitalLink.canonical(text) ?? text)
+  }
+
+  /// Writes a JSON scalar's value; false (and nothing written) for objects, arrays and null.
+  @discardableResult
+  static func write(_ value: JSONValue, vocabulary: Vocabulary? = nil, into writer: inout PreHashWriter) -> Bool {
+    switch value {
+    case .string(let text): write(text, vocabulary: vocabulary, into: &writer)
+    case .number(let number): writer.write(numeric(number.literal) ?? number.literal)
+    case .bool(let flag): writer.write(flag ? "true" : "false")
+    default: return false
+    }
+    return true
+  }
+
+  private static let cbvURNStem = Array("urn:epcglobal:cbv:".utf8)
+
+  private static func standardPrefix(_ prefix: Substring.UTF8View) -> String? {
+    switch prefix.count {
+    case 3:
+      if prefix.elementsEqual("cbv".utf8) { return standardPrefixes["cbv"] }
+      if prefix.elementsEqual("gs1".utf8) { return standardPrefixes["gs1"] }
+      return nil
+    case 5: return prefix.elementsEqual("epcis".utf8) ? standardPrefixes["epcis"] : nil
+    default: return nil
+    }
+  }
+
   /// A timestamp in UTC with exactly three decimals, rounded half up on the fourth (rule 9); the
   /// value as written when it is not an xsd:dateTimeStamp.
   public static func time(_ raw: String) -> String {
+    var writer = PreHashWriter()
+    writeTime(raw, into: &writer)
+    return String(decoding: writer.bytes, as: UTF8.self)
+  }
+
+  /// Writes `time(raw)`.
+  static func writeTime(_ raw: String, into writer: inout PreHashWriter) {
     let text = trimmed(raw)
-    guard let (seconds, fraction) = parseDateTime(text) else { return text }
-    var millis = 0
-    var digits = Array(fraction.utf8).map { Int($0 - 0x30) }
+    guard let (seconds, fraction) = parseDateTime(text) else { return writer.write(text) }
+    var digits = fraction.utf8.prefix(4).map { Int($0 &- 0x30) }
     while digits.count < 4 { digits.append(0) }
-    millis = digits[0] * 100 + digits[1] * 10 + digits[2]
+    var millis = digits[0] * 100 + digits[1] * 10 + digits[2]
     if digits[3] >= 5 { millis += 1 }
     let whole = seconds + Int64(millis / 1000)
     millis %= 1000
-    let base = Timestamp(seconds: whole).description.dropLast()
-    let padded = String(repeating: "0", count: 3 - String(millis).count) + String(millis)
-    return "\(base).\(padded)Z"
+    var stamp: [UInt8] = []
+    stamp.reserveCapacity(24)
+    Timestamp(seconds: whole).appendDescription(to: &stamp)
+    stamp.removeLast()  // its "Z"
+    writer.write(stamp)
+    writer.write(byte: UInt8(ascii: "."))
+    writer.write(byte: UInt8(ascii: "0") + UInt8(millis / 100))
+    writer.write(byte: UInt8(ascii: "0") + UInt8(millis / 10 % 10))
+    writer.write(byte: UInt8(ascii: "0") + UInt8(millis % 10))
+    writer.write(byte: UInt8(ascii: "Z"))
   }
 
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` → (UTC seconds, fraction digits).
   static func parseDateTime(_ text: String) -> (Int64, Substring)? {
-    let bytes = Array(text.utf8)
+    var text = text
+    guard let (seconds, fractionEnd) = text.withUTF8({ parseDateTime(utf8: $0) }) else { return nil }
+    let fraction = fractionEnd > 20 ? text.utf8.dropFirst(20).prefix(fractionEnd - 20) : Substring("").utf8
+    return (seconds, Substring(fraction))
+  }
+
+  /// (UTC seconds, the end of the fraction's digits: 19 when there is none).
+  private static func parseDateTime(utf8 bytes: UnsafeBufferPointer<UInt8>) -> (Int64, Int)? {
     guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") else { return nil }
     var index = 19
     var fractionEnd = 19
-    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+    if bytes[index] == UInt8(ascii: ".") {
       index += 1
       while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
       guard index > 20 else { return nil }
       fractionEnd = index
     }
+    func twoDigits(_ at: Int) -> Int? {
+      let high = bytes[at] &- 0x30
+      let low = bytes[at + 1] &- 0x30
+      return high < 10 && low < 10 ? Int(high) * 10 + Int(low) : nil
+    }
     var offsetSeconds: Int64 = 0
-    let zone = bytes[index...]
-    if zone.count == 1, zone.first == UInt8(ascii: "Z") || zone.first == UInt8(ascii: "z") {
-    } else if zone.count == 6, zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-"),
-      bytes[index + 3] == UInt8(ascii: ":"),
-      let hours = Int(String(decoding: bytes[(index + 1)...(index + 2)], as: UTF8.self)),
-      let minutes = Int(String(decoding: bytes[(index + 4)...(index + 5)], as: UTF8.self)), hours < 24, minutes < 60
+    let zone = bytes.count - index
+    let sign = index < bytes.count ? bytes[index] : 0
+    if zone == 1, sign == UInt8(ascii: "Z") || sign == UInt8(ascii: "z") {
+    } else if zone == 6, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"), bytes[index + 3] == UInt8(ascii: ":"),
+      let hours = twoDigits(index + 1), let minutes = twoDigits(index + 4), hours < 24, minutes < 60
     {
-      offsetSeconds = Int64(hours * 3600 + minutes * 60) * (zone.first == UInt8(ascii: "-") ? -1 : 1)
+      offsetSeconds = Int64(hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
     } else {
       return nil
     }
-    let head = String(decoding: bytes[0..<19], as: UTF8.self).replacingT()
-    guard let stamp = Timestamp(head + "Z") else { return nil }
-    let fraction = fractionEnd > 20 ? text.utf8.dropFirst(20).prefix(fractionEnd - 20) : Substring("").utf8
-    return (stamp.seconds - offsetSeconds, Substring(fraction))
+    // The date and time of day, as Timestamp reads them: `YYYY-MM-DDTHH:MM:SSZ`.
+    var head = (
+      UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0),
+      UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0)
+    )
+    let stamp = withUnsafeMutableBytes(of: &head) { raw -> Timestamp? in
+      let out = raw.bindMemory(to: UInt8.self)
+      for position in 0..<19 { out[position] = bytes[position] }
+      out[10] = UInt8(ascii: "T")
+      out[19] = UInt8(ascii: "Z")
+      return Timestamp(utf8: UnsafeBufferPointer(out))
+    }
+    guard let stamp else { return nil }
+    return (stamp.seconds - offsetSeconds, fractionEnd)
   }
 
   /// Numbers without trailing zeros, as the reference implementation prints them (an integral value
@@ -164,12 +249,4 @@ public enum JSONValueScalar: Sendable {
   case string(String)
   case number(String)
   case bool(Bool)
-}
-
-extension String {
-  fileprivate func replacingT() -> String {
-    var bytes = Array(utf8)
-    if bytes.count > 10, bytes[10] == UInt8(ascii: "t") { bytes[10] = UInt8(ascii: "T") }
-    return String(decoding: bytes, as: UTF8.self)
-  }
 }
