@@ -73,6 +73,22 @@ import Testing
     #expect(String(decoding: canonical, as: UTF8.self) == "{\"\u{1F602}\":2,\"\u{FB33}\":1}")
   }
 
+  /// Keys are compared on their UTF-8 bytes with a correction for surrogate pairs: the order must
+  /// be UTF-16's for every pair of keys, across ASCII, two-, three- and four-byte characters.
+  @Test func keyOrderIsUTF16OrderForEveryPair() throws {
+    let pieces = ["", "a", "b", "é", "\u{7FF}", "\u{800}", "\u{D7FF}", "\u{E000}", "\u{FFFD}", "\u{FFFF}", "\u{10000}", "😀"]
+    var keys: [String] = []
+    for first in pieces { for second in pieces { keys.append(first + second) } }
+    keys = Array(Set(keys))
+    keys.shuffle()
+    var object = JSONObject()
+    for key in keys { object[key] = .null }
+    let written = try JCS.canonicalize(.object(object))
+    let parsed = try #require(try JSONParser().parse(written).objectValue)
+    let expected = keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+    #expect(parsed.members.map(\.key) == expected)
+  }
+
   @Test func stringsAreNeverNormalized() throws {
     let decomposed = try JCS.canonicalize(.string("A\u{030A}"))
     let composed = try JCS.canonicalize(.string("\u{00C5}"))

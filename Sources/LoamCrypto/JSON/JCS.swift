@@ -48,7 +48,7 @@ public enum JCS {
       out.append(UInt8(ascii: "]"))
     case .object(let object):
       out.append(UInt8(ascii: "{"))
-      let sorted = object.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+      let sorted = object.members.sorted { precedes($0.key, $1.key) }
       for (offset, member) in sorted.enumerated() {
         if offset > 0 { out.append(UInt8(ascii: ",")) }
         writeString(member.key, into: &out)
@@ -60,6 +60,25 @@ public enum JCS {
   }
 
   private static let hexDigits = Array("0123456789abcdef".utf8)
+
+  /// `a` before `b` in UTF-16 code unit order, compared on their UTF-8 bytes: the orders agree
+  /// except where a character above U+FFFF (a surrogate pair, D800–DBFF) meets one in E000–FFFF,
+  /// which only the lead bytes at the first difference can tell.
+  static func precedes(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        let common = min(x.count, y.count)
+        var index = 0
+        while index < common, x[index] == y[index] { index += 1 }
+        guard index < common else { return x.count < y.count }
+        let (p, q) = (x[index], y[index])
+        if p >= 0xEE, q >= 0xEE, (p >= 0xF0) != (q >= 0xF0) { return p >= 0xF0 }
+        return p < q
+      }
+    }
+  }
 
   /// Appends `text` as an RFC 8785 JSON string (for writers that lay out known structures).
   public static func appendString(_ text: String, to out: inout [UInt8]) { writeString(text, into: &out) }
