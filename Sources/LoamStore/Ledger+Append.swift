@@ -63,6 +63,8 @@ extension Ledger {
     defer { _ = lock }
     let originalSize = try recoverTornTail()
     let (store, loaded, _) = try writerState(logBytes: originalSize)
+    // Rows staged for a large batch and not committed are rolled back whatever way this returns.
+    defer { store.abandonStaging() }
     var state = loaded
     let logSigner = try logSigner(state.origin ?? "")
     guard state.logKey?.vkey == logSigner.verifier.vkey else {
@@ -83,12 +85,22 @@ extension Ledger {
       }
       let prepared = Self.prepare(envelopes, state: state, checkCanonical: check == .verify)
       // Signatures are checked a chunk ahead of the state rules, which run in order meanwhile.
-      let chunkSize = 2048
+      let chunkSize = tuning.signatureChunk
       let signatureSlots = SignatureSlots(count: envelopes.count, check: check)
       let batchKeys = prepared.first?.keys ?? [:]
       signatureSlots.start(envelopes, keys: batchKeys, range: 0..<min(chunkSize, envelopes.count))
       for (position, envelope) in envelopes.enumerated() {
         if position % chunkSize == 0 {
+          if findings.isEmpty, state.entries.changes.count >= tuning.stagedRows {
+            // While the other cores check this chunk's signatures, this thread (otherwise idle
+            // here) writes the rows so far into the derived state's open transaction.
+            do {
+              try store.stage(state)
+            } catch {
+              throw StoreError(.io, "the derived state \(statePath) could not be written (\(error)); nothing was appended")
+            }
+            state.markPersisted()
+          }
           signatureSlots.wait()
           let next = min(position + chunkSize, envelopes.count)
           signatureSlots.start(envelopes, keys: batchKeys, range: next..<min(next + chunkSize, envelopes.count))

@@ -20,9 +20,23 @@ public final class Ledger: Sendable {
     getenv("LOAM_LOCK_TIMEOUT").flatMap { Double(String(cString: $0)) } ?? 10
   }
 
+  /// How a batch is worked through (tests make the steps small).
+  struct AppendTuning: Sendable {
+    /// Signatures checked per chunk, a chunk ahead of the rules.
+    var signatureChunk = 2048
+    /// Entries of a batch after which its state rows so far are staged (`StateStore.stage`).
+    var stagedRows = 16_384
+  }
+  let tuning: AppendTuning
+
   /// Opens an existing ledger directory.
-  public init(directory: String) throws {
+  public convenience init(directory: String) throws {
+    try self.init(directory: directory, tuning: AppendTuning())
+  }
+
+  init(directory: String, tuning: AppendTuning) throws {
     self.directory = directory
+    self.tuning = tuning
     guard FileIO.isDirectory(directory) else {
       throw StoreError(.notALedger, "no ledger at \(directory): the directory does not exist (create one with `loam init`)")
     }
@@ -33,6 +47,7 @@ public final class Ledger: Sendable {
 
   private init(creating directory: String) {
     self.directory = directory
+    tuning = AppendTuning()
   }
 
   // MARK: Create

@@ -18,6 +18,8 @@ final class StateStore: @unchecked Sendable {
   // the store is used by one writer under the ledger lock.
   private let db: OpaquePointer
   let path: String
+  /// A write transaction is open with rows staged by `stage(_:)`, not yet committed.
+  private(set) var staging = false
 
   enum TableID: Int32, CaseIterable {
     case participants = 1, keys, fields, lots, shipments, entries, refs, policies
@@ -296,6 +298,53 @@ final class StateStore: @unchecked Sendable {
   /// tables before them; they go in in key order, so the B-tree grows at its right edge instead of
   /// splitting pages all over it.
   func persist(_ state: LedgerState, headOffset: Int, logBytes: Int, replaceAll: Bool = false) throws {
+    if !staging { try execute("BEGIN IMMEDIATE") }
+    staging = false
+    do {
+      if replaceAll {
+        try execute("DELETE FROM rows")
+        try execute("DELETE FROM meta")
+      }
+      try writeChanges(state, replaceAll: replaceAll)
+      let meta = try encoder.encode(Meta(position: state.position, headOffset: headOffset, logBytes: logBytes))
+      let statement = try prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('position', ?)")
+      defer { sqlite3_finalize(statement) }
+      _ = meta.withUnsafeBytes { loam_sqlite_bind_blob(statement, 1, $0.baseAddress, Int32($0.count)) }
+      guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write position") }
+      try execute("COMMIT")
+    } catch {
+      try? execute("ROLLBACK")
+      throw error
+    }
+  }
+
+  /// Writes the rows a large batch has changed so far into a transaction left open, while the rest
+  /// of the batch is still being checked (the caller then marks them persisted in memory); the
+  /// final `persist` adds the rest and the position and commits. Nothing is visible to readers, or
+  /// survives a crash, before that commit. A failure rolls the whole transaction back and throws:
+  /// the in-memory state then no longer holds what was staged, so the batch must not go on.
+  func stage(_ state: LedgerState) throws {
+    if !staging {
+      try execute("BEGIN IMMEDIATE")
+      staging = true
+    }
+    do {
+      try writeChanges(state, replaceAll: false)
+    } catch {
+      abandonStaging()
+      throw error
+    }
+  }
+
+  /// Rolls back rows staged by `stage(_:)` and not committed (a refused or failed batch).
+  func abandonStaging() {
+    guard staging else { return }
+    staging = false
+    try? execute("ROLLBACK")
+  }
+
+  /// The state's in-memory changes as rows, inside the caller's transaction.
+  private func writeChanges(_ state: LedgerState, replaceAll: Bool) throws {
     let jobs = Self.rowJobs(state)
     let pipeline = RowPipeline(count: jobs.count)
     if state.entries.changes.count <= 16 {
@@ -309,67 +358,51 @@ final class StateStore: @unchecked Sendable {
     }
     // Every job is waited for, even after a failure, so none outlives this call.
     defer { pipeline.drain() }
-    try execute("BEGIN IMMEDIATE")
-    do {
-      if replaceAll {
-        try execute("DELETE FROM rows")
-        try execute("DELETE FROM meta")
+    let upsert = try prepare("INSERT OR REPLACE INTO rows (tbl, key, value) VALUES (?, ?, ?)")
+    let delete = try prepare("DELETE FROM rows WHERE tbl = ? AND key = ?")
+    defer {
+      sqlite3_finalize(upsert)
+      sqlite3_finalize(delete)
+    }
+    for _ in jobs.indices {
+      let rows = try pipeline.takeNext().get()
+      try rows.forEach { key, value in
+        let statement = value == nil ? delete : upsert
+        sqlite3_reset(statement)
+        sqlite3_bind_int(statement, 1, rows.table.rawValue)
+        _ = loam_sqlite_bind_blob(statement, 2, key.baseAddress, Int32(key.count))
+        if let value { _ = loam_sqlite_bind_blob(statement, 3, value.baseAddress, Int32(value.count)) }
+        guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }
       }
-      let upsert = try prepare("INSERT OR REPLACE INTO rows (tbl, key, value) VALUES (?, ?, ?)")
-      let delete = try prepare("DELETE FROM rows WHERE tbl = ? AND key = ?")
-      defer {
-        sqlite3_finalize(upsert)
-        sqlite3_finalize(delete)
-      }
-      for _ in jobs.indices {
-        let rows = try pipeline.takeNext().get()
-        try rows.forEach { key, value in
-          let statement = value == nil ? delete : upsert
-          sqlite3_reset(statement)
-          sqlite3_bind_int(statement, 1, rows.table.rawValue)
-          _ = loam_sqlite_bind_blob(statement, 2, key.baseAddress, Int32(key.count))
-          if let value { _ = loam_sqlite_bind_blob(statement, 3, value.baseAddress, Int32(value.count)) }
-          guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }
+    }
+    /// Packed tables: the changed slots of each block merged into its stored row.
+    func pack<K, V>(
+      _ table: TableID, _ changes: [K: V?], block: (K) -> [UInt8], slot: (K) -> Int, width: Int, bytes: (V) -> [UInt8]
+    ) throws {
+      var blocks: [[UInt8]: [(slot: Int, value: V?)]] = [:]
+      for (key, value) in changes { blocks[block(key), default: []].append((slot(key), value)) }
+      for (key, slots) in blocks.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+        var row = replaceAll ? [] : rawValue(table, key) ?? []
+        let needed = (slots.map(\.slot).max()! + 1) * width
+        if row.count < needed { row += repeatElement(0, count: needed - row.count) }
+        for (slot, value) in slots {
+          let item = value.map(bytes) ?? [UInt8](repeating: 0, count: width)
+          row.replaceSubrange((slot * width)..<((slot + 1) * width), with: item)
         }
+        sqlite3_reset(upsert)
+        sqlite3_bind_int(upsert, 1, table.rawValue)
+        _ = key.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 2, $0.baseAddress, Int32($0.count)) }
+        _ = row.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 3, $0.baseAddress, Int32($0.count)) }
+        guard sqlite3_step(upsert) == SQLITE_DONE else { throw fail("write") }
       }
-      /// Packed tables: the changed slots of each block merged into its stored row.
-      func pack<K, V>(
-        _ table: TableID, _ changes: [K: V?], block: (K) -> [UInt8], slot: (K) -> Int, width: Int, bytes: (V) -> [UInt8]
-      ) throws {
-        var blocks: [[UInt8]: [(slot: Int, value: V?)]] = [:]
-        for (key, value) in changes { blocks[block(key), default: []].append((slot(key), value)) }
-        for (key, slots) in blocks.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-          var row = replaceAll ? [] : rawValue(table, key) ?? []
-          let needed = (slots.map(\.slot).max()! + 1) * width
-          if row.count < needed { row += repeatElement(0, count: needed - row.count) }
-          for (slot, value) in slots {
-            let item = value.map(bytes) ?? [UInt8](repeating: 0, count: width)
-            row.replaceSubrange((slot * width)..<((slot + 1) * width), with: item)
-          }
-          sqlite3_reset(upsert)
-          sqlite3_bind_int(upsert, 1, table.rawValue)
-          _ = key.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 2, $0.baseAddress, Int32($0.count)) }
-          _ = row.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 3, $0.baseAddress, Int32($0.count)) }
-          guard sqlite3_step(upsert) == SQLITE_DONE else { throw fail("write") }
-        }
-      }
-      if let trace = state.trace {
-        try pack(
-          .locations, trace.locations.changes, block: Self.locationBlockKey, slot: { Int($0 % UInt64(Self.packed)) },
-          width: Self.locationSlot, bytes: Self.locationBytes)
-        try pack(
-          .nodes, trace.nodes.changes, block: Self.nodeBlockKey, slot: { Int($0.index % UInt64(Self.packed)) },
-          width: Self.nodeSlot, bytes: { $0.bytes })
-      }
-      let meta = try encoder.encode(Meta(position: state.position, headOffset: headOffset, logBytes: logBytes))
-      let statement = try prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('position', ?)")
-      defer { sqlite3_finalize(statement) }
-      _ = meta.withUnsafeBytes { loam_sqlite_bind_blob(statement, 1, $0.baseAddress, Int32($0.count)) }
-      guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write position") }
-      try execute("COMMIT")
-    } catch {
-      try? execute("ROLLBACK")
-      throw error
+    }
+    if let trace = state.trace {
+      try pack(
+        .locations, trace.locations.changes, block: Self.locationBlockKey, slot: { Int($0 % UInt64(Self.packed)) },
+        width: Self.locationSlot, bytes: Self.locationBytes)
+      try pack(
+        .nodes, trace.nodes.changes, block: Self.nodeBlockKey, slot: { Int($0.index % UInt64(Self.packed)) },
+        width: Self.nodeSlot, bytes: { $0.bytes })
     }
   }
 
