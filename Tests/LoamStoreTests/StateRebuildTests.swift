@@ -57,4 +57,24 @@ import Testing
       path: ledger.statePath, directory: ledger.directory, from: state, headOffset: headOffset, logBytes: logBytes)
     #expect(try rows(ledger.statePath) == expected)
   }
+
+  /// A reader that still has the old state open when a rebuild renames the new one in must not,
+  /// on closing, take the new file's write-ahead log with it (SQLite leaves a WAL alone when its
+  /// database file has moved; this holds Loam to that).
+  @Test func anOldReaderClosingAfterARebuildLeavesTheNewLogAlone() throws {
+    let demo = try DemoLedger()
+    defer { demo.remove() }
+    let ledger = demo.built.ledger
+    var reader: StateStore? = try StateStore(path: ledger.statePath)
+    try reader!.forEachRow { _, _, _ in }
+    _ = try ledger.reindex()
+    let writer = try StateStore(path: ledger.statePath)
+    try writer.execute("PRAGMA wal_autocheckpoint=0")
+    try writer.execute("INSERT INTO rows (tbl, key, value) VALUES (99, x'01', x'02')")
+    reader = nil
+    #expect(FileManager.default.fileExists(atPath: ledger.statePath + "-wal"))
+    let rows = try rows(ledger.statePath)
+    #expect(rows.contains("99 1 \u{2}"), "the row committed to the new state's write-ahead log was lost")
+    _ = reader
+  }
 }
