@@ -48,7 +48,15 @@ public enum JCS {
       out.append(UInt8(ascii: "]"))
     case .object(let object):
       out.append(UInt8(ascii: "{"))
-      let sorted = object.members.sorted { precedes($0.key, $1.key) }
+      // Members parsed from canonical JSON are in order already: checking is cheaper than sorting.
+      let members = object.members
+      var inOrder = true
+      var index = 1
+      while inOrder, index < members.count {
+        inOrder = precedes(members[index - 1].key, members[index].key)
+        index += 1
+      }
+      let sorted = inOrder ? members : members.sorted { precedes($0.key, $1.key) }
       for (offset, member) in sorted.enumerated() {
         if offset > 0 { out.append(UInt8(ascii: ",")) }
         writeString(member.key, into: &out)
