@@ -21,9 +21,10 @@ public struct EPCISImporter: Sendable {
   public enum Pending: Sendable {
     case ready(JSONObject)
     /// A statement whose `member` is the entry id of an earlier statement: the first entry whose
-    /// ref is one of `refs` (and, for a shipment, whose lot is `lot`), or else the first earlier
+    /// ref is `ref` or one of its event's later statements' `ref#1` … `ref#63` (and, for a
+    /// shipment, whose lot is `lot`), or else the first earlier
     /// shipment in this document of `lot` to the actor.
-    case needsEntry(JSONObject, member: String, refs: [String], lot: String?, fallbackRef: String?)
+    case needsEntry(JSONObject, member: String, ref: String?, lot: String?, fallbackRef: String?)
   }
 
   public struct Failure: Error, Sendable {
@@ -67,9 +68,9 @@ public struct EPCISImporter: Sendable {
       case .success(let mappedItems):
         for var item in mappedItems {
           let statement = item.statement.json
-          if case .needsEntry(let json, let member, let refs, let lot?, nil) = item.statement, member == "shipment" {
+          if case .needsEntry(let json, let member, let ref, let lot?, nil) = item.statement, member == "shipment" {
             let key = lot + "\u{0}" + (json["actor"]?.stringValue ?? "")
-            item.statement = .needsEntry(json, member: member, refs: refs, lot: lot, fallbackRef: lastShipment[key])
+            item.statement = .needsEntry(json, member: member, ref: ref, lot: lot, fallbackRef: lastShipment[key])
           }
           if statement["kind"]?.stringValue == "ship", let lot = statement["lot"]?.stringValue,
             let to = statement["to"]?.stringValue, let ref = statement["ref"]?.stringValue
@@ -134,7 +135,7 @@ public struct EPCISImporter: Sendable {
       var correction = statement(.correct, [("reason", .string(reason))])
       correction["time"] = .string(declared)
       correction["actor"] = .string(declaration["loam:actor"]?.stringValue ?? actor)
-      return [.needsEntry(correction, member: "entry", refs: [hashID], lot: nil, fallbackRef: nil)]
+      return [.needsEntry(correction, member: "entry", ref: hashID, lot: nil, fallbackRef: nil)]
     }
 
     let type = event["type"]?.stringValue ?? ""
@@ -219,9 +220,7 @@ public struct EPCISImporter: Sendable {
       guard !lots.isEmpty else { throw MappingError("a receipt needs a quantityList or an epcList") }
       let shipHash = event["loam:shipment"]?.stringValue
       return lots.map { lot, quantity in
-        let refs = shipHash.map { hash in [hash] + (1..<64).map { "\(hash)#\($0)" } } ?? []
-        return .needsEntry(
-          statement(.receive, [("quantity", quantity)]), member: "shipment", refs: refs, lot: lot, fallbackRef: nil)
+        .needsEntry(statement(.receive, [("quantity", quantity)]), member: "shipment", ref: shipHash, lot: lot, fallbackRef: nil)
       }
     }
 
@@ -286,11 +285,11 @@ public struct EPCISImporter: Sendable {
     switch pending {
     case .ready(let statement):
       return statement
-    case .needsEntry(var statement, let member, let refs, let lot, let fallbackRef):
+    case .needsEntry(var statement, let member, let ref, let lot, let fallbackRef):
       // An event's statements take refs `hash`, `hash#1`, `hash#2` … in order: the first ref
       // not found ends the search (one lookup, not 64, for the usual one-lot shipment).
-      for ref in refs {
-        guard let found = lookup(ref) else { break }
+      for index in 0..<(ref == nil ? 0 : 64) {
+        guard let found = lookup(index == 0 ? ref! : "\(ref!)#\(index)") else { break }
         if let lot, found.shipmentLot != lot { continue }
         statement[member] = .string(found.id.hex)
         return statement
@@ -391,9 +390,9 @@ extension EPCISImporter.Pending {
     case .ready(var statement):
       statement[key] = value
       self = .ready(statement)
-    case .needsEntry(var statement, let member, let refs, let lot, let fallback):
+    case .needsEntry(var statement, let member, let ref, let lot, let fallback):
       statement[key] = value
-      self = .needsEntry(statement, member: member, refs: refs, lot: lot, fallbackRef: fallback)
+      self = .needsEntry(statement, member: member, ref: ref, lot: lot, fallbackRef: fallback)
     }
   }
 }

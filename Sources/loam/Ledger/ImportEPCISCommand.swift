@@ -233,9 +233,9 @@ struct ImportEPCISCommand: ParsableCommand {
       var inRun: Set<String> = []
       while position < items.count {
         let item = items[position]
-        if case .needsEntry(_, _, let refs, _, let fallback) = item.statement {
+        if case .needsEntry(_, _, let ref, _, let fallback) = item.statement {
           // Parts of one event (`hash#k`) are sequenced together with `hash`: checking it suffices.
-          if refs.first.map(inRun.contains) == true || fallback.map(inRun.contains) == true { break }
+          if ref.map(inRun.contains) == true || fallback.map(inRun.contains) == true { break }
           do {
             let statement = try EPCISImporter.complete(item.statement) { ref in
               if let found = sequenced[ref] { return found }
