@@ -17,8 +17,12 @@ import Testing
     let witnessVkey: String
     let bundle: [String: Any]
 
+    /// The fixture lives as long as the test process, so its directory goes at exit.
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loam-cli-bundle-\(getpid())")
+
     init() throws {
-      scratch = try Scratch()
+      scratch = try Scratch(url: Self.directory)
+      atexit { try? FileManager.default.removeItem(at: Setup.directory) }
       let dir = scratch.path("demo")
       guard try LoamBinary.run(["demo", "--dir", dir]).status == 0 else { throw FixtureError(message: "demo failed") }
       func vkey(_ key: String, _ name: String, _ extra: [String] = []) throws -> String {

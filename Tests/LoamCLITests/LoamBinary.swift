@@ -63,6 +63,12 @@ final class Scratch {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
 
+  /// A scratch directory at `url` (a shared fixture's, which no deinit reaches: remove it at exit).
+  init(url: URL) throws {
+    self.url = url
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+
   func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
   func write(_ name: String, _ data: Data) throws { try data.write(to: url.appendingPathComponent(name)) }
