@@ -293,10 +293,8 @@ final class StateStore: @unchecked Sendable {
     return try StateStore(path: path)
   }
 
-  /// Writes the state's in-memory changes and its new position in one transaction. The rows of
-  /// each table are encoded and put in key order on the other cores while this thread writes the
-  /// tables before them; they go in in key order, so the B-tree grows at its right edge instead of
-  /// splitting pages all over it.
+  /// Writes the state's in-memory changes and its new position in one transaction (completing the
+  /// one `stage(_:)` opened, if any).
   func persist(_ state: LedgerState, headOffset: Int, logBytes: Int, replaceAll: Bool = false) throws {
     if !staging { try execute("BEGIN IMMEDIATE") }
     staging = false
@@ -343,7 +341,10 @@ final class StateStore: @unchecked Sendable {
     try? execute("ROLLBACK")
   }
 
-  /// The state's in-memory changes as rows, inside the caller's transaction.
+  /// The state's in-memory changes as rows, inside the caller's transaction. The rows of each
+  /// table are encoded and put in key order on the other cores while this thread writes the tables
+  /// before them; they go in in key order, so the B-tree grows at its right edge instead of
+  /// splitting pages all over it.
   private func writeChanges(_ state: LedgerState, replaceAll: Bool) throws {
     let jobs = Self.rowJobs(state)
     let pipeline = RowPipeline(count: jobs.count)

@@ -19,13 +19,7 @@ import Testing
     return out
   }
 
-  func rows(_ path: String) throws -> [String] {
-    var out: [String] = []
-    try StateStore(path: path).forEachRow { table, key, value in
-      out.append("\(table) \(key.map { String($0, radix: 16) }.joined(separator: ".")) \(String(decoding: value, as: UTF8.self))")
-    }
-    return out
-  }
+  func rows(_ path: String) throws -> [String] { try StateStore.rowLines(at: path) }
 
   /// The demo's statements after its genesis, up to the first that names an entry by id (ids
   /// change with the time logged), re-sequenced as one batch in a ledger holding only that

@@ -9,13 +9,7 @@ import Testing
 /// The derived state written whole by a rebuild holds exactly the rows that the demo's appends
 /// wrote batch by batch, and the rebuild replaces a state whose write-ahead log is left over.
 @Suite struct StateRebuildTests {
-  func rows(_ path: String) throws -> [String] {
-    var out: [String] = []
-    try StateStore(path: path).forEachRow { table, key, value in
-      out.append("\(table) \(key.map { String($0, radix: 16) }.joined(separator: ".")) \(String(decoding: value, as: UTF8.self))")
-    }
-    return out
-  }
+  func rows(_ path: String) throws -> [String] { try StateStore.rowLines(at: path) }
 
   @Test func aRebuildWritesTheRowsTheAppendsWrote() throws {
     let demo = try DemoLedger()

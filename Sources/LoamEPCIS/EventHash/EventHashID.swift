@@ -62,26 +62,21 @@ public struct EventHashID: Sendable {
     // the user extensions, all sorted together: destinationList before sourceList, ilmd between.
     let tail = w.beginSorted()
     extensionParts(of: event, excluding: Self.eventFields, &w)
-    var start = w.startPart()
-    list("bizTransactionList", event["bizTransactionList"]?.arrayValue, &w) {
-      typed($1, key: "bizTransaction", vocabulary: .businessTransactionType, &$0)
+    for (name, key, vocabulary) in Self.partyLists {
+      w.part { list(name, event[name]?.arrayValue, &$0) { typed($1, key: key, vocabulary: vocabulary, &$0) } }
     }
-    w.endPart(start)
-    start = w.startPart()
-    list("sourceList", event["sourceList"]?.arrayValue, &w) { typed($1, key: "source", vocabulary: .sourceDestinationType, &$0) }
-    w.endPart(start)
-    start = w.startPart()
-    list("destinationList", event["destinationList"]?.arrayValue, &w) {
-      typed($1, key: "destination", vocabulary: .sourceDestinationType, &$0)
-    }
-    w.endPart(start)
     if let ilmd = event["ilmd"]?.objectValue {
-      start = w.startPart()
-      w.named("ilmd") { extensions(of: ilmd, excluding: [], &$0) }
-      w.endPart(start)
+      w.part { $0.named("ilmd") { extensions(of: ilmd, excluding: [], &$0) } }
     }
     w.endSorted(tail)
   }
+
+  /// The typed lists written with the user extensions: (list, identifier member, its type's vocabulary).
+  private static let partyLists: [(String, String, PreHashValue.Vocabulary)] = [
+    ("bizTransactionList", "bizTransaction", .businessTransactionType),
+    ("sourceList", "source", .sourceDestinationType),
+    ("destinationList", "destination", .sourceDestinationType),
+  ]
 
   /// Every member an event may carry that is not a user extension.
   static let eventFields: Set<String> = [
@@ -100,11 +95,7 @@ public struct EventHashID: Sendable {
   ) {
     guard let value else { return }
     if raw, let text = value.stringValue {
-      let trimmed = PreHashValue.trimmed(text)
-      guard !trimmed.isEmpty else { return }
-      w.write(key)
-      w.write(byte: UInt8(ascii: "="))
-      w.write(trimmed)
+      w.named(key, separator: UInt8(ascii: "=")) { $0.write(PreHashValue.trimmed(text)) }
       return
     }
     scalar(key, value, vocabulary: vocabulary, &w)
@@ -112,21 +103,12 @@ public struct EventHashID: Sendable {
 
   /// `key=value` for a scalar whose canonical text is not empty; nothing otherwise.
   private func scalar(_ key: String, _ value: JSONValue, vocabulary: PreHashValue.Vocabulary? = nil, _ w: inout PreHashWriter) {
-    let start = w.count
-    w.write(key)
-    w.write(byte: UInt8(ascii: "="))
-    let after = w.count
-    if !PreHashValue.write(value, vocabulary: vocabulary, into: &w) || w.count == after { w.truncate(to: start) }
+    w.named(key, separator: UInt8(ascii: "=")) { PreHashValue.write(value, vocabulary: vocabulary, into: &$0) }
   }
 
   private func time(_ key: String, _ value: JSONValue?, _ w: inout PreHashWriter) {
     guard let text = value?.stringValue else { return }
-    let start = w.count
-    w.write(key)
-    w.write(byte: UInt8(ascii: "="))
-    let after = w.count
-    PreHashValue.writeTime(text, into: &w)
-    if w.count == after { w.truncate(to: start) }
+    w.named(key, separator: UInt8(ascii: "=")) { PreHashValue.writeTime(text, into: &$0) }
   }
 
   /// `name` and the elements in byte order; nothing when no element writes anything.
@@ -232,22 +214,18 @@ public struct EventHashID: Sendable {
     case .array(let elements):
       for element in elements { collect(name: name, value: element, &w) }
     case .object(let object):
-      let start = w.startPart()
-      w.write(name)
-      extensions(of: object, excluding: [], &w)
-      w.endPart(start)
+      w.part { w in
+        w.write(name)
+        extensions(of: object, excluding: [], &w)
+      }
     case .null:
-      let start = w.startPart()
-      w.write(name)
-      w.endPart(start)
+      w.part { $0.write(name) }
     default:
-      let start = w.startPart()
-      w.write(name)
-      w.write(byte: UInt8(ascii: "="))
-      let after = w.count
-      PreHashValue.write(value, into: &w)
-      if w.count == after { w.truncate(to: after - 1) }
-      w.endPart(start)
+      // `name=value`, or the name alone when the value is empty.
+      w.part { w in
+        w.write(name)
+        w.named("=") { PreHashValue.write(value, into: &$0) }
+      }
     }
   }
 

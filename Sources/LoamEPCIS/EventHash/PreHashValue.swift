@@ -44,15 +44,6 @@ public enum PreHashValue {
     return String(decoding: writer.bytes, as: UTF8.self)
   }
 
-  /// A JSON scalar as the pre-hash string writes it; nil for objects, arrays and null.
-  public static func canonical(_ value: JSONValueScalar, vocabulary: Vocabulary? = nil) -> String {
-    switch value {
-    case .string(let text): canonical(text, vocabulary: vocabulary)
-    case .number(let literal): numeric(literal) ?? literal
-    case .bool(let flag): flag ? "true" : "false"
-    }
-  }
-
   /// Writes `canonical(raw, vocabulary:)`; nothing for a value that is empty once trimmed.
   static func write(_ raw: String, vocabulary: Vocabulary? = nil, into writer: inout PreHashWriter) {
     let text = trimmed(raw)
@@ -128,11 +119,10 @@ public enum PreHashValue {
     if digits[3] >= 5 { millis += 1 }
     let whole = seconds + Int64(millis / 1000)
     millis %= 1000
-    var stamp: [UInt8] = []
-    stamp.reserveCapacity(24)
-    Timestamp(seconds: whole).appendDescription(to: &stamp)
-    stamp.removeLast()  // its "Z"
-    writer.write(stamp)
+    writer.write { bytes in
+      Timestamp(seconds: whole).appendDescription(to: &bytes)
+      bytes.removeLast()  // its "Z": the milliseconds go first
+    }
     writer.write(byte: UInt8(ascii: "."))
     writer.write(byte: UInt8(ascii: "0") + UInt8(millis / 100))
     writer.write(byte: UInt8(ascii: "0") + UInt8(millis / 10 % 10))
@@ -242,11 +232,4 @@ public enum PreHashValue {
     let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
     return String(scalars[first...last])
   }
-}
-
-/// A JSON scalar, for values that the pre-hash string writes as text.
-public enum JSONValueScalar: Sendable {
-  case string(String)
-  case number(String)
-  case bool(Bool)
 }

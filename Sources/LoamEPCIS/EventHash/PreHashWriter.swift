@@ -1,9 +1,9 @@
 /// The bytes of a pre-hash string as it is written: one buffer, and lists whose elements are put in
 /// UTF-8 byte order (CBV 2.0 §8.9 rules 10–12) where they were written, without a string per element.
 ///
-/// A sorted list is written between `beginSorted()` and `endSorted(_:)`; each element is what is
-/// written between `startPart()` and `endPart(_:)`. Empty elements take no place. Lists nest: an
-/// inner list is put in order before the element that holds it ends.
+/// A sorted list is written between `beginSorted()` and `endSorted(_:)`; each element is what one
+/// `part(_:)` writes. Empty elements take no place. Lists nest: an inner list is put in order
+/// before the element that holds it ends.
 struct PreHashWriter {
   private(set) var bytes: [UInt8] = []
   /// The elements of the lists being written, innermost last.
@@ -26,10 +26,6 @@ struct PreHashWriter {
     text.withUTF8 { bytes.append(contentsOf: $0) }
   }
 
-  mutating func write(_ text: Substring) {
-    bytes.append(contentsOf: text.utf8)
-  }
-
   mutating func write(_ bytes: some Sequence<UInt8>) {
     self.bytes.append(contentsOf: bytes)
   }
@@ -38,15 +34,21 @@ struct PreHashWriter {
     bytes.append(byte)
   }
 
+  /// Lets `body` append to the buffer directly (a writer of its own bytes, such as a timestamp's).
+  mutating func write(with body: (inout [UInt8]) -> Void) {
+    body(&bytes)
+  }
+
   /// Takes back everything written from `offset` on.
   mutating func truncate(to offset: Int) {
     bytes.removeSubrange(offset...)
   }
 
-  /// Writes `name`, then `body`; when the body writes nothing, the name is taken back.
-  mutating func named(_ name: String, _ body: (inout PreHashWriter) -> Void) {
+  /// Writes `name` (and `separator`), then `body`; when the body writes nothing, both are taken back.
+  mutating func named(_ name: String, separator: UInt8? = nil, _ body: (inout PreHashWriter) -> Void) {
     let start = bytes.count
     write(name)
+    if let separator { bytes.append(separator) }
     let after = bytes.count
     body(&self)
     if bytes.count == after { truncate(to: start) }
@@ -56,9 +58,10 @@ struct PreHashWriter {
     List(start: bytes.count, firstPart: parts.count)
   }
 
-  func startPart() -> Int { bytes.count }
-
-  mutating func endPart(_ start: Int) {
+  /// What `body` writes, as one element of the list being written (none when it writes nothing).
+  mutating func part(_ body: (inout PreHashWriter) -> Void) {
+    let start = bytes.count
+    body(&self)
     if bytes.count > start { parts.append(start..<bytes.count) }
   }
 
@@ -91,11 +94,7 @@ struct PreHashWriter {
   /// Each element of `elements` as one element of a sorted list.
   mutating func sorted<C: Sequence>(_ elements: C, _ render: (inout PreHashWriter, C.Element) -> Void) {
     let list = beginSorted()
-    for element in elements {
-      let start = startPart()
-      render(&self, element)
-      endPart(start)
-    }
+    for element in elements { part { render(&$0, element) } }
     endSorted(list)
   }
 }
