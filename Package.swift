@@ -55,6 +55,7 @@ let package = Package(
     .executableTarget(name: "loam-bench", dependencies: ["LoamCrypto"], path: "Tools/bench"),
     .executableTarget(
       name: "loam-bench-proof", dependencies: ["LoamStore", "LoamCore", "LoamCrypto"], path: "Tools/bench-proof"),
+    .executableTarget(name: "loam-bench-parse", dependencies: ["LoamCore", "LoamCrypto"], path: "Tools/bench-parse"),
     .executableTarget(name: "loam-gen", dependencies: ["LoamCore", "LoamCrypto"], path: "Tools/gen"),
     // libFuzzer harnesses (Tools/fuzz.sh); built normally they replay files given as arguments.
     .executableTarget(name: "fuzz-json", dependencies: ["LoamCore", "LoamCrypto"], path: "Tools/fuzz/json"),

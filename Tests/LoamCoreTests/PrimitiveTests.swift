@@ -44,6 +44,24 @@ import Testing
     #expect(ExactDecimal(JSONNumber(literal: "1.25e3")!) == ExactDecimal("1250"))
   }
 
+  /// A literal without an exponent is read straight from its bytes; the same literal with `e0`
+  /// goes through `DecimalParts`. Both must give the same value, or both none.
+  @Test func plainLiteralsReadAsTheGeneralPathReadsThem() throws {
+    let nines = String(repeating: "9", count: 38)
+    let literals = [
+      "0", "-0", "0.0", "-0.000", "7", "12.50", "1000", "1002", "0.001", "-0.001", "1250.5", "100.100", nines, "-" + nines,
+      "9." + String(nines.dropFirst()), "0." + String(repeating: "0", count: 37) + "1",
+      "1" + String(repeating: "0", count: 38), nines + "9", "0.1" + nines,
+    ]
+    for literal in literals {
+      let plain = ExactDecimal(try #require(JSONNumber(literal: literal)))
+      let general = ExactDecimal(try #require(JSONNumber(literal: literal + "e0")))
+      #expect(plain == general, "\(literal)")
+    }
+    #expect(ExactDecimal("12.50") == ExactDecimal(significand: 125, scale: 1))
+    #expect(ExactDecimal(nines + "9") == nil)
+  }
+
   @Test func unitsConvertWithinADimension() {
     #expect(Quantity(ExactDecimal("1.25")!, "TNE").converted(to: "KGM") == ExactDecimal("1250"))
     #expect(Quantity(ExactDecimal("750")!, "MLT").converted(to: "LTR") == ExactDecimal("0.75"))

@@ -51,6 +51,23 @@ import Testing
     #expect(error("not json")?.code == "statement.malformed")
   }
 
+  /// Member names and kinds match byte for byte: a name that Swift's `==` calls equal (the Kelvin
+  /// sign U+212A is canonically "K") is another member, and a kind is matched exactly.
+  @Test func namesMatchByteForByte() throws {
+    let head = #""actor":"g","time":"2026-09-14T07:31:02Z""#
+    func genesis(_ k: String) -> String {
+      #"{"kind":"genesis",\#(head),"origin":"o","participants":[],"log\#(k)ey":"o+1+x"}"#
+    }
+    #expect(error(genesis("\u{212A}"))?.message.contains("unknown member") == true)
+    #expect(error(genesis("K"))?.path == "$.logKey")
+    for kind in StatementKind.allCases {
+      let statement = #"{"kind":"\#(kind.rawValue)",\#(head)}"#
+      #expect(error(statement)?.code != "statement.unknown-kind", "\(kind)")
+      #expect(error(#"{"kind":"\#(kind.rawValue.uppercased())",\#(head)}"#)?.code == "statement.unknown-kind")
+      #expect(error(#"{"kind":"\#(kind.rawValue) ",\#(head)}"#)?.code == "statement.unknown-kind")
+    }
+  }
+
   @Test func payloadsAbove32KiBAreRefused() {
     let padding = String(repeating: "x", count: 33 * 1024)
     let json = #"{"kind":"observe","actor":"g","time":"2026-09-14T07:31:02Z","lot":"L","observation":{"note":"\#(padding)"}}"#

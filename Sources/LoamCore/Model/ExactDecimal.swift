@@ -21,6 +21,10 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
   /// The exact value of a JSON number; nil when it needs more than 38 digits or a scale
   /// beyond 38.
   public init?(_ number: JSONNumber) {
+    if let plain = Self.plain(number.literal) {
+      self = plain
+      return
+    }
     let parts = number.decimal
     guard parts.digits.count <= 38 else { return nil }
     var value: Int128 = 0
@@ -33,6 +37,29 @@ public struct ExactDecimal: Hashable, Sendable, Comparable, CustomStringConverti
     }
     guard scale <= Self.maximumScale else { return nil }
     self.init(significand: parts.isNegative ? -value : value, scale: scale)
+  }
+
+  /// A literal without an exponent and of at most 38 digits, read straight from its bytes (the
+  /// quantities of nearly every statement); nil for anything else, which goes through `DecimalParts`.
+  private static func plain(_ literal: String) -> ExactDecimal? {
+    var value: Int128 = 0
+    var digits = 0
+    var scale = 0
+    var fraction = false
+    var negative = false
+    for byte in literal.utf8 {
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"):
+        value = value &* 10 &+ Int128(byte &- 0x30)
+        digits += 1
+        if fraction { scale += 1 }
+      case UInt8(ascii: "."): fraction = true
+      case UInt8(ascii: "-") where digits == 0: negative = true
+      default: return nil
+      }
+      if digits > 38 { return nil }
+    }
+    return ExactDecimal(significand: negative ? -value : value, scale: scale)
   }
 
   /// Parses plain decimal text (`-12.50`, `3`); nil otherwise.

@@ -4,9 +4,12 @@ public enum Identifier {
   public static let maximumLength = 256
 
   public static func isValid(_ text: String) -> Bool {
-    let utf8 = text.utf8
     // Fast path: printable ASCII without spaces.
-    if utf8.count <= maximumLength && !utf8.isEmpty && utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return true }
+    var bytes = text
+    let printableASCII = bytes.withUTF8 { utf8 in
+      utf8.count <= maximumLength && !utf8.isEmpty && utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+    }
+    if printableASCII { return true }
     let scalars = text.unicodeScalars
     guard !scalars.isEmpty, scalars.count <= maximumLength else { return false }
     return scalars.allSatisfy { scalar in

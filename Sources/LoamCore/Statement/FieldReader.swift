@@ -1,6 +1,10 @@
+import Glibc
 import LoamCrypto
 
 /// Reads the members of one JSON object of a statement, naming the JSON path in every error.
+/// Member names are literals (`StaticString`): a member is found by comparing its bytes with the
+/// literal's, without making a `String` of the literal or copying members (every statement of a
+/// replay or a verification goes through here; `String` comparisons were most of its cost).
 struct FieldReader {
   let object: JSONObject
   let path: String
@@ -13,38 +17,52 @@ struct FieldReader {
     self.path = path
   }
 
-  func at(_ key: String) -> String { "\(path).\(key)" }
+  func at(_ key: StaticString) -> String { "\(path).\(key)" }
 
-  func fail(_ key: String, _ message: String) -> StatementError {
+  func fail(_ key: StaticString, _ message: String) -> StatementError {
     StatementError("statement.malformed", message, path: at(key))
   }
 
+  /// True when the member name `name` is `key`, byte for byte.
+  @inline(__always)
+  static func isNamed(_ name: String, _ key: StaticString) -> Bool {
+    let count = key.utf8CodeUnitCount
+    guard name.utf8.count == count else { return false }
+    var name = name
+    return name.withUTF8 { count == 0 || memcmp($0.baseAddress!, key.utf8Start, count) == 0 }
+  }
+
+  /// The value of the member named `key`.
+  func value(_ key: StaticString) -> JSONValue? {
+    let members = object.members
+    for index in members.indices where Self.isNamed(members[index].key, key) { return members[index].value }
+    return nil
+  }
+
   /// Refuses members not in `allowed` (a typo must not silently drop data).
-  /// (Arrays, not sets: a handful of names compared byte for byte costs less than hashing them,
-  /// and a set literal is built anew on every call.)
-  func allowOnly(_ allowed: [String], _ more: [String] = []) throws {
-    for member in object.members
-    where !allowed.contains(where: { $0.hasSameBytes(as: member.key) })
-      && !more.contains(where: { $0.hasSameBytes(as: member.key) })
-    {
-      throw StatementError("statement.malformed", "unknown member \"\(member.key)\"", path: path)
+  func allowOnly(_ allowed: [StaticString], _ more: [StaticString] = []) throws {
+    let members = object.members
+    for index in members.indices {
+      let name = members[index].key
+      if allowed.contains(where: { Self.isNamed(name, $0) }) || more.contains(where: { Self.isNamed(name, $0) }) { continue }
+      throw StatementError("statement.malformed", "unknown member \"\(name)\"", path: path)
     }
   }
 
-  func has(_ key: String) -> Bool { object[key] != nil }
+  func has(_ key: StaticString) -> Bool { value(key) != nil }
 
-  func string(_ key: String) throws -> String {
-    guard let value = object[key] else { throw fail(key, "is required") }
+  func string(_ key: StaticString) throws -> String {
+    guard let value = value(key) else { throw fail(key, "is required") }
     guard let text = value.stringValue, !text.isEmpty else { throw fail(key, "must be a non-empty string") }
     return text
   }
 
-  func optionalString(_ key: String) throws -> String? {
-    guard object[key] != nil else { return nil }
+  func optionalString(_ key: StaticString) throws -> String? {
+    guard value(key) != nil else { return nil }
     return try string(key)
   }
 
-  func identifier(_ key: String) throws -> String {
+  func identifier(_ key: StaticString) throws -> String {
     let text = try string(key)
     guard Identifier.isValid(text) else {
       throw fail(key, "must be 1–256 printable characters without whitespace")
@@ -52,7 +70,7 @@ struct FieldReader {
     return text
   }
 
-  func time(_ key: String) throws -> Timestamp {
+  func time(_ key: StaticString) throws -> Timestamp {
     let text = try string(key)
     guard let time = Timestamp(text) else {
       throw fail(key, "must be an RFC 3339 UTC time such as 2026-09-14T07:31:02Z")
@@ -60,16 +78,16 @@ struct FieldReader {
     return time
   }
 
-  func number(_ key: String) throws -> ExactDecimal {
-    guard let value = object[key] else { throw fail(key, "is required") }
+  func number(_ key: StaticString) throws -> ExactDecimal {
+    guard let value = value(key) else { throw fail(key, "is required") }
     guard let number = value.numberValue, let decimal = ExactDecimal(number) else {
       throw fail(key, "must be a number with at most 38 significant digits")
     }
     return decimal
   }
 
-  func quantity(_ key: String) throws -> Quantity {
-    let reader = try FieldReader(object[key], path: at(key))
+  func quantity(_ key: StaticString) throws -> Quantity {
+    let reader = try FieldReader(value(key), path: at(key))
     try reader.allowOnly(["value", "uom"])
     let value = try reader.number("value")
     let unit = try reader.string("uom")
@@ -80,35 +98,35 @@ struct FieldReader {
   }
 
   /// A strictly positive quantity.
-  func positiveQuantity(_ key: String) throws -> Quantity {
+  func positiveQuantity(_ key: StaticString) throws -> Quantity {
     let quantity = try quantity(key)
     guard quantity.value.isPositive else { throw fail(key, "must be greater than zero") }
     return quantity
   }
 
-  func array(_ key: String, allowEmpty: Bool = false) throws -> [JSONValue] {
-    guard let value = object[key] else { throw fail(key, "is required") }
+  func array(_ key: StaticString, allowEmpty: Bool = false) throws -> [JSONValue] {
+    guard let value = value(key) else { throw fail(key, "is required") }
     guard let array = value.arrayValue else { throw fail(key, "must be an array") }
     if !allowEmpty && array.isEmpty { throw fail(key, "must not be empty") }
     return array
   }
 
-  func optionalArray(_ key: String) throws -> [JSONValue] {
-    object[key] == nil ? [] : try array(key, allowEmpty: true)
+  func optionalArray(_ key: StaticString) throws -> [JSONValue] {
+    value(key) == nil ? [] : try array(key, allowEmpty: true)
   }
 
-  func reader(_ key: String) throws -> FieldReader {
-    guard object[key] != nil else { throw fail(key, "is required") }
-    return try FieldReader(object[key], path: at(key))
+  func reader(_ key: StaticString) throws -> FieldReader {
+    guard value(key) != nil else { throw fail(key, "is required") }
+    return try FieldReader(value(key), path: at(key))
   }
 
-  func objectValue(_ key: String) throws -> JSONObject {
-    guard let value = object[key] else { throw fail(key, "is required") }
+  func objectValue(_ key: StaticString) throws -> JSONObject {
+    guard let value = value(key) else { throw fail(key, "is required") }
     guard let object = value.objectValue else { throw fail(key, "must be an object") }
     return object
   }
 
-  func stringArray(_ key: String, allowEmpty: Bool = false) throws -> [String] {
+  func stringArray(_ key: StaticString, allowEmpty: Bool = false) throws -> [String] {
     try array(key, allowEmpty: allowEmpty).enumerated().map { index, item in
       guard let text = item.stringValue, !text.isEmpty else {
         throw StatementError("statement.malformed", "must be a non-empty string", path: "\(at(key))[\(index)]")
@@ -117,7 +135,7 @@ struct FieldReader {
     }
   }
 
-  func publicKeys(_ key: String, allowEmpty: Bool = false) throws -> [PublicKey] {
+  func publicKeys(_ key: StaticString, allowEmpty: Bool = false) throws -> [PublicKey] {
     try stringArray(key, allowEmpty: allowEmpty).enumerated().map { index, pem in
       do {
         return try PublicKey(pem: pem)
@@ -127,7 +145,7 @@ struct FieldReader {
     }
   }
 
-  func evidence(_ key: String = "evidence") throws -> [Evidence] {
+  func evidence(_ key: StaticString = "evidence") throws -> [Evidence] {
     try optionalArray(key).enumerated().map { index, item in
       let reader = try FieldReader(item, path: "\(at(key))[\(index)]")
       try reader.allowOnly(["sha256", "uri", "mediaType"])

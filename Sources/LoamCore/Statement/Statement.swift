@@ -21,7 +21,7 @@ public struct Statement: Hashable, Sendable {
   public init(json value: JSONValue) throws {
     let r = try FieldReader(value, path: "$")
     let kindText = try r.string("kind")
-    guard let kind = StatementKind(rawValue: kindText) else {
+    guard let kind = StatementKind.named(kindText) else {
       throw StatementError(
         "statement.unknown-kind",
         "unknown kind \"\(kindText)\" (known: \(StatementKind.allCases.map(\.rawValue).joined(separator: ", ")))",

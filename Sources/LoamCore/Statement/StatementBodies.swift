@@ -164,7 +164,7 @@ public enum StatementBody: Hashable, Sendable {
 extension StatementBody {
   /// Reads the kind-specific members of a statement.
   static func parse(_ kind: StatementKind, _ r: FieldReader) throws -> StatementBody {
-    func only(_ keys: [String]) throws { try r.allowOnly(["kind", "actor", "time", "ref"], keys) }
+    func only(_ keys: [StaticString]) throws { try r.allowOnly(["kind", "actor", "time", "ref"], keys) }
     switch kind {
     case .genesis:
       try only(["origin", "logKey", "participants"])
@@ -234,13 +234,17 @@ extension StatementBody {
       try only(["subject", "standard", "level", "valid", "reference", "evidence"])
       let s = try r.reader("subject")
       try s.allowOnly(["field", "participant", "lot"])
-      let subjects = ["field", "participant", "lot"].filter { s.has($0) }
-      guard subjects.count == 1 else { throw r.fail("subject", "must name exactly one of field, participant or lot") }
+      let named = (field: s.has("field"), participant: s.has("participant"), lot: s.has("lot"))
+      guard [named.field, named.participant, named.lot].count(where: { $0 }) == 1 else {
+        throw r.fail("subject", "must name exactly one of field, participant or lot")
+      }
       let subject: Certification.Subject =
-        switch subjects[0] {
-        case "field": .field(try s.identifier("field"))
-        case "participant": .participant(try s.identifier("participant"))
-        default: .lot(try s.identifier("lot"))
+        if named.field {
+          .field(try s.identifier("field"))
+        } else if named.participant {
+          .participant(try s.identifier("participant"))
+        } else {
+          .lot(try s.identifier("lot"))
         }
       let valid = try r.reader("valid")
       try valid.allowOnly(["from", "until"])

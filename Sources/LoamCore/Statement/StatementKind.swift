@@ -4,6 +4,18 @@ public enum StatementKind: String, Hashable, Sendable, CaseIterable, CustomStrin
     policy
 
   public var description: String { rawValue }
+
+  /// The kind named `name`, byte for byte (as `init(rawValue:)`, without its string switch).
+  static func named(_ name: String) -> StatementKind? {
+    for (literal, kind) in names where FieldReader.isNamed(name, literal) { return kind }
+    return nil
+  }
+
+  private static let names: [(StaticString, StatementKind)] = [
+    ("receive", .receive), ("ship", .ship), ("transform", .transform), ("harvest", .harvest), ("practice", .practice),
+    ("certify", .certify), ("sell", .sell), ("measurement", .measurement), ("field", .field), ("enroll", .enroll),
+    ("keys", .keys), ("observe", .observe), ("correct", .correct), ("policy", .policy), ("genesis", .genesis),
+  ]
 }
 
 /// The roles a participant may hold.
