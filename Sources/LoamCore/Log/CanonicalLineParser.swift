@@ -66,14 +66,17 @@ enum CanonicalLineParser {
     /// A string without escapes (non-ASCII must be valid UTF-8, as RFC 8785 writes it raw).
     mutating func plainString() -> String? {
       guard let raw = rawString() else { return nil }
+      // ASCII (a key id's hex) is valid UTF-8 as it stands.
+      if raw.allSatisfy({ $0 < 0x80 }) { return String(decoding: raw, as: UTF8.self) }
       return String(validating: raw, as: UTF8.self)
     }
 
     /// Loam's own payload type without a new string for every line.
     mutating func payloadType() -> String? {
       guard let raw = rawString() else { return nil }
-      let known = DSSEEnvelope.loamStatementType
-      if raw.count == known.utf8.count, known.utf8.elementsEqual(raw) { return known }
+      var known = DSSEEnvelope.loamStatementType
+      let same = known.withUTF8 { $0.count == raw.count && memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+      if same { return known }
       return String(validating: raw, as: UTF8.self)
     }
 
