@@ -20,7 +20,7 @@ extension Ledger {
     }
     var state = LedgerState()
     state.trace = TraceIndex()
-    _ = try replay(into: &state, from: 0)
+    _ = try replay(into: &state, from: 0, reservingFor: size)
     return state
   }
 
@@ -35,9 +35,11 @@ extension Ledger {
   func rebuiltState(logBytes: Int) throws -> (StateStore, LedgerState, headOffset: Int) {
     var state = LedgerState()
     state.trace = TraceIndex()
-    let headOffset = try replay(into: &state, from: 0) ?? 0
+    let headOffset = try replay(into: &state, from: 0, reservingFor: logBytes) ?? 0
     let store = try StateStore.rebuild(
       path: statePath, directory: directory, from: state, headOffset: headOffset, logBytes: logBytes)
+    // A million entries' state takes seconds to free: another thread does it while this one goes on.
+    DispatchQueue.global().async { [state] in withExtendedLifetime(state) {} }
     guard let meta = store.meta() else { throw StoreError(.io, "the derived state \(statePath) could not be written") }
     var fresh = LedgerState(position: meta.position, backing: stateBacking(store))
     fresh.trace = TraceIndex(backing: store.traceBacking)
@@ -94,11 +96,19 @@ extension Ledger {
 
   /// Applies the log's lines from byte `start` to `state`. The signatures were checked when each
   /// entry was appended; `loam verify` checks them again. Returns where the last line starts.
+  /// `reservingFor`: the log's length, when the replay reads most of it; the state's per-entry
+  /// tables get room for as many entries as the first batch's line length makes it hold.
   @discardableResult
-  func replay(into state: inout LedgerState, from start: Int) throws -> Int? {
+  func replay(into state: inout LedgerState, from start: Int, reservingFor logBytes: Int? = nil) throws -> Int? {
     var lastStart: Int? = nil
     var lineStart = start
+    var reserve = logBytes
     try forEachParsedBatch(from: start) { lines, parsed in
+      if let bytes = reserve, !lines.isEmpty {
+        let average = max(1, lines.reduce(0) { $0 + $1.count + 1 } / lines.count)
+        state.reserveCapacity(entries: (bytes - start) / average + lines.count)
+        reserve = nil
+      }
       for (line, item) in zip(lines, parsed) {
         lastStart = lineStart
         state.trace?.locate(state.size, EntryLocation(offset: lineStart, length: line.count))

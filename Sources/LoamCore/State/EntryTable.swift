@@ -59,6 +59,8 @@ public struct EntryTable: Sendable {
   public var changes: [SHA256Digest: LedgerState.EntryRecord?] { rows.changes }
 
   public mutating func markPersisted() { rows.markPersisted() }
+
+  public mutating func reserveCapacity(_ count: Int) { if compact == nil { rows.reserveCapacity(count) } }
 }
 
 /// Ids in an open-addressing hash table of positions, and per position the id's first 8 bytes, the

@@ -216,6 +216,12 @@ public struct LedgerState: Sendable {
     }
   }
 
+  /// Room for the per-entry rows of about `entries` more entries (a replay of a whole log).
+  public mutating func reserveCapacity(entries count: Int) {
+    entries.reserveCapacity(count)
+    trace?.reserveCapacity(entries: count)
+  }
+
   /// Forgets in-memory changes once they were written to the backing store.
   public mutating func markPersisted() {
     participants.markPersisted()

@@ -46,6 +46,10 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
   /// Rows set or removed in memory (all rows, for an in-memory table).
   public var changes: [Key: Value?] { overlay }
 
+  /// Room for `count` rows in memory, so a replay of a whole log does not grow the table's
+  /// storage a dozen times over (each growth rehashes every row).
+  public mutating func reserveCapacity(_ count: Int) { overlay.reserveCapacity(count) }
+
   /// Forgets the in-memory changes (after they were written to the backing store).
   public mutating func markPersisted() {
     guard let cache else { return }

@@ -106,6 +106,12 @@ public struct TraceIndex: Sendable {
     nodes.markPersisted()
   }
 
+  /// Room for the per-entry rows of `entries` entries (a line's place, about one tree node each).
+  public mutating func reserveCapacity(entries: Int) {
+    locations.reserveCapacity(entries)
+    nodes.reserveCapacity(entries)
+  }
+
   public mutating func locate(_ seq: UInt64, _ location: EntryLocation) { locations[seq] = location }
 
   private mutating func add(lot: String, _ seq: UInt64) { lotEvents.append(seq, to: lot) }
