@@ -38,8 +38,8 @@ extension Ledger {
     let headOffset = try replay(into: &state, from: 0, reservingFor: logBytes) ?? 0
     let store = try StateStore.rebuild(
       path: statePath, directory: directory, from: state, headOffset: headOffset, logBytes: logBytes)
-    // A million entries' state takes seconds to free: another thread does it while this one goes on.
-    DispatchQueue.global().async { [state] in withExtendedLifetime(state) {} }
+    freeElsewhere(state)
+    state = LedgerState()  // this thread's reference goes, so the other thread's is the last
     guard let meta = store.meta() else { throw StoreError(.io, "the derived state \(statePath) could not be written") }
     var fresh = LedgerState(position: meta.position, backing: stateBacking(store))
     fresh.trace = TraceIndex(backing: store.traceBacking)
@@ -106,7 +106,7 @@ extension Ledger {
     try forEachParsedBatch(from: start) { lines, parsed in
       if let bytes = reserve, !lines.isEmpty {
         let average = max(1, lines.reduce(0) { $0 + $1.count + 1 } / lines.count)
-        state.reserveCapacity(entries: (bytes - start) / average + lines.count)
+        state.reserveCapacity(entries: (bytes - start) / average)
         reserve = nil
       }
       for (line, item) in zip(lines, parsed) {
@@ -140,8 +140,7 @@ extension Ledger {
       if !next.lines.isEmpty { DispatchQueue.global().async(group: group) { next.work() } }
       try body(current.lines, current.results)
       next.parse(alsoOn: group)
-      let handled = current
-      DispatchQueue.global().async { withExtendedLifetime(handled) {} }
+      freeElsewhere(consume current)
       current = next
     }
   }
