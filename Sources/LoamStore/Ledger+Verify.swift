@@ -60,15 +60,15 @@ extension Ledger {
       reader = try LogReader(path: entriesPath)
     }
     defer { reader.close() }
-    while true {
-      let start = reader.offset
-      let lines = try reader.nextBatch(maximum: 2048)
-      if lines.isEmpty { break }
-      // Only a verifier of the whole log reads entries back (seq 0 is the log's first line).
-      if resumed == nil { lineIndex.append(lines, from: start) }
-      verifier.verify(lines: lines)
-      progress?(verifier.entryCount)
-    }
+    let wholeLog = resumed == nil
+    try verifier.verify(
+      reading: {
+        let start = reader.offset
+        let lines = try reader.nextBatch(maximum: 2048)
+        // Only a verifier of the whole log reads entries back (seq 0 is the log's first line).
+        if wholeLog { lineIndex.append(lines, from: start) }
+        return lines
+      }, progress: { progress?($0) })
     verifier.finish(checkpoint: checkpoint)
     var findings = verifier.findings
     if reader.tornTail > 0 {

@@ -1,14 +1,15 @@
 import Dispatch
 public import LoamCore
 public import LoamCrypto
+import Synchronization
 
 /// Verifies a log fed to it in batches of lines, in order: every line parses and is canonical,
 /// the chain holds, every signature verifies with a key of the actor valid at that entry, the
 /// actor may make the statement, and the state rules hold (DESIGN.md, Verification).
 ///
 /// Each batch is parsed and its signatures checked on all cores while the previous batch's
-/// state rules run in log order on another thread, so findings come out in log order and the
-/// cores stay busy. Pure: the caller reads the files.
+/// state rules run in log order, so findings come out in log order and the cores stay busy.
+/// Pure: the caller reads the files.
 public struct LogVerifier: Sendable {
   public struct Options: Sendable {
     /// Also reject statement payloads that are not RFC 8785 canonical.
@@ -36,7 +37,6 @@ public struct LogVerifier: Sendable {
 
   private let preparer: BatchPreparer
   private let applier: StateApplier
-  private var pending: PreparedBatch?
 
   public init(options: Options = Options(), checkpointSize: UInt64? = nil) {
     preparer = BatchPreparer(options: options)
@@ -60,46 +60,48 @@ public struct LogVerifier: Sendable {
   public var entryCount: UInt64 { applier.state.size }
   public var errorCount: Int { applier.errorCount }
 
-  /// Verifies the next lines of the log (each without its newline).
-  public mutating func verify(lines: [ArraySlice<UInt8>]) {
+  /// Verifies the log's lines, which `next` gives batch by batch (each line without its newline;
+  /// an empty batch ends the log). `progress` is called with the entries done after each batch.
+  ///
+  /// Helper threads parse the next batch and check its signatures while this thread applies the
+  /// state rules to the batch before, reads the batch after, and then joins in. So the cores do
+  /// not wait for each other at a batch's end, only for its last few lines. A batch's signatures
+  /// are checked with the keys named before it; the few by a key the batch names itself, once
+  /// the batch is parsed.
+  public mutating func verify(reading next: () throws -> [ArraySlice<UInt8>], progress: (UInt64) -> Void = { _ in }) throws {
+    var lines = try next()
     guard !lines.isEmpty else { return }
-    let applier = self.applier
-    let group = DispatchGroup()
-    if let previous = pending.take() {
-      // Handed over whole, so the batch is also freed on that thread (its thousands of parsed
-      // statements took a tenth of the time to free) while this one prepares the next.
-      let handover = Handover(previous)
-      DispatchQueue.global().async(group: group) {
-        guard let batch = handover.take() else { return }
-        applier.apply(batch)
-      }
+    let first = preparer.begin(lines)
+    first.share(helpers: preparer.helpers).wait()
+    var current = preparer.finish(first)
+    lines = try next()
+    while true {
+      let following = lines.isEmpty ? nil : preparer.begin(lines)
+      let helping = following?.start(helpers: preparer.helpers)
+      applier.apply(current)
+      // Freed here, while the helpers work.
+      current = PreparedBatch(items: [])
+      progress(entryCount)
+      guard let following, let helping else { return }
+      let read = Result { try next() }
+      following.work()
+      helping.wait()
+      current = preparer.finish(following)
+      lines = try read.get()
     }
-    let prepared = preparer.prepare(lines)
-    group.wait()
-    pending = prepared
   }
 
-  /// Applies what is still pending, then checks the signed checkpoint against the log and the
-  /// genesis's log key. A checkpoint that covers fewer entries than the log is a warning; one
-  /// that claims more is a finding.
+  /// Checks the signed checkpoint against the log and the genesis's log key (after `verify`). A
+  /// checkpoint that covers fewer entries than the log is a warning; one that claims more is a
+  /// finding.
   public mutating func finish(checkpoint text: [UInt8]?) {
-    if let pending { applier.apply(pending) }
-    pending = nil
     applier.finish(checkpoint: text)
   }
 }
 
-/// A batch moved to the thread that applies it, so no other reference outlives the applying.
-final class Handover: @unchecked Sendable {
-  // @unchecked: filled before the task starts, emptied once by it.
-  private var batch: PreparedBatch?
-  init(_ batch: PreparedBatch) { self.batch = batch }
-  func take() -> PreparedBatch? { batch.take() }
-}
-
 /// One batch, parsed and with its signatures checked.
 struct PreparedBatch: @unchecked Sendable {
-  // @unchecked: built by one thread, then handed whole to the applier thread.
+  // @unchecked: built by the threads of a `BatchWork`, then read by the one that applies it.
   struct Item {
     var entry: Entry?
     var entryError: String?
@@ -113,13 +115,15 @@ struct PreparedBatch: @unchecked Sendable {
   var items: [Item]
 }
 
-/// Parses lines and checks signatures on all cores; remembers every key the log has named.
+/// Begins and finishes batches, remembering every key the log has named.
 final class BatchPreparer: @unchecked Sendable {
   // @unchecked: used by one thread at a time (the caller of `LogVerifier.verify`).
   let options: LogVerifier.Options
   private var keyDirectory: [String: PublicKey] = [:]
   /// Seq of the first line of the next batch.
   private var nextSeq: UInt64 = 0
+  /// Threads that help the calling one.
+  var helpers: Int { options.threads - 1 }
 
   init(options: LogVerifier.Options, keys: [String: PublicKey] = [:], firstSeq: UInt64 = 0) {
     self.options = options
@@ -127,95 +131,157 @@ final class BatchPreparer: @unchecked Sendable {
     nextSeq = firstSeq
   }
 
-  func prepare(_ lines: [ArraySlice<UInt8>]) -> PreparedBatch {
-    let count = lines.count
-    let buffer = UnsafeMutableBufferPointer<PreparedBatch.Item>.allocate(capacity: count)
-    buffer.initialize(repeating: PreparedBatch.Item())
-    defer {
-      buffer.deinitialize()
-      buffer.deallocate()
-    }
-    nonisolated(unsafe) let results = buffer
-    let strict = options.strict
-    // Small chunks: the last one running alone leaves the other cores idle for its length.
-    let chunk = max(1, (count + options.threads * 64 - 1) / (options.threads * 64))
-    let chunks = (count + chunk - 1) / chunk
-    let first = nextSeq
-    nextSeq += UInt64(count)
-    let trustedSize = options.trusted?.size ?? 0
-    // The keys named before this batch: nearly every signature is by one of them, so lines are parsed
-    // and their signatures checked in one pass on all cores. A signature by a key this batch names
-    // itself (an enrolment, a new key) is checked after the pass, once the batch's keys are known.
-    let known = keyDirectory
-    @Sendable func signatures(_ entry: Entry, index: Int, keys: [String: PublicKey]) -> [SignatureResult]? {
-      guard entry.envelope.signatures.allSatisfy({ keys[$0.keyID] != nil }) else { return nil }
-      if first + UInt64(index) < trustedSize {
-        // Covered by the trusted checkpoint: signed as the log says (the root is checked instead).
-        return entry.envelope.signatures.map { SignatureResult(keyID: $0.keyID, valid: true) }
-      }
-      return LedgerState.checkSignatures(entry.envelope) { keys[$0] }
-    }
+  /// The work of preparing the batch after every batch begun so far, with the keys they named.
+  func begin(_ lines: [ArraySlice<UInt8>]) -> BatchWork {
+    defer { nextSeq += UInt64(lines.count) }
+    return BatchWork(
+      lines: lines, first: nextSeq, keys: keyDirectory, strict: options.strict, trustedSize: options.trusted?.size ?? 0)
+  }
 
-    DispatchQueue.concurrentPerform(iterations: chunks) { part in
-      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
-        var item = PreparedBatch.Item()
-        do {
-          let entry = try Entry(line: Array(lines[index]))
-          item.entry = entry
-          item.leafHash = entry.id
-          item.canonical = entry.isCanonical
-          let statement = Result { try Statement(payload: entry.envelope.payload) }.mapError {
-            ($0 as? StatementError) ?? StatementError("statement.malformed", "\($0)")
-          }
-          if strict, case .success = statement, !JCS.isCanonical(entry.envelope.payload) {
-            item.statement = .failure(StatementError("statement.not-canonical", "the payload is not RFC 8785 canonical JSON"))
-          } else {
-            item.statement = statement
-          }
-          if case .success(let statement) = statement {
-            switch statement.body {
-            case .genesis(let genesis): item.newKeys = genesis.participants.flatMap(\.keys)
-            case .enroll(let spec): item.newKeys = spec.keys
-            case .keys(let change): item.newKeys = change.add
-            default: break
-            }
-          }
-          if let checked = signatures(entry, index: index, keys: known) {
-            item.signatures = checked
-            item.signaturesChecked = true
-          }
-        } catch {
-          item.entryError = "\(error)"
-          item.leafHash = MerkleHash.leaf(lines[index])
-        }
-        results[index] = item
-      }
-    }
-
-    // Every key the log has named so far, and the ones this batch names.
-    for index in 0..<count {
-      for key in buffer[index].newKeys { keyDirectory[key.keyID] = key }
+  /// The batch, once every line of `work` is done: learns the keys it names, then checks the
+  /// signatures by them (on all cores too: a batch that enrols participants can hold thousands
+  /// of their entries).
+  func finish(_ work: BatchWork) -> PreparedBatch {
+    let slots = work.slots
+    for index in slots.indices {
+      for key in slots[index].newKeys { keyDirectory[key.keyID] = key }
     }
     let directory = keyDirectory
-    // The rest, on all cores too: a batch that enrols participants can hold thousands of their entries.
-    let pending = (0..<count).filter { !buffer[$0].signaturesChecked && buffer[$0].entry != nil }
-    let pendingChunk = max(1, (pending.count + options.threads * 64 - 1) / (options.threads * 64))
-    DispatchQueue.concurrentPerform(iterations: (pending.count + pendingChunk - 1) / pendingChunk) { part in
-      for index in pending[(part * pendingChunk)..<min(pending.count, (part + 1) * pendingChunk)] {
-        let entry = results[index].entry!
-        if let checked = signatures(entry, index: index, keys: directory) {
-          results[index].signatures = checked
-        } else if first + UInt64(index) < trustedSize {
-          results[index].signatures = entry.envelope.signatures.map {
-            SignatureResult(keyID: $0.keyID, valid: directory[$0.keyID].map { _ in true })
-          }
-        } else {
-          // Some key is unknown even now: the rules report it (sig.unknown-key).
-          results[index].signatures = LedgerState.checkSignatures(entry.envelope) { directory[$0] }
+    let pending = slots.indices.filter { !slots[$0].signaturesChecked && slots[$0].entry != nil }
+    if !pending.isEmpty {
+      let chunk = max(1, (pending.count + options.threads * 64 - 1) / (options.threads * 64))
+      DispatchQueue.concurrentPerform(iterations: (pending.count + chunk - 1) / chunk) { part in
+        for index in pending[(part * chunk)..<min(pending.count, (part + 1) * chunk)] {
+          work.checkPending(index, keys: directory)
         }
       }
     }
-    return PreparedBatch(items: Array(buffer))
+    return PreparedBatch(items: work.take())
+  }
+}
+
+/// One batch being prepared: its lines are claimed a few at a time by whichever threads call
+/// `work()`, each parsed and its signatures checked with the keys named before the batch.
+final class BatchWork: @unchecked Sendable {
+  // @unchecked: each slot is written by the one thread that claimed it (under the mutex), and
+  // read only after every thread has returned from `work()`.
+  let lines: [ArraySlice<UInt8>]
+  let first: UInt64
+  let keys: [String: PublicKey]
+  let strict: Bool
+  let trustedSize: UInt64
+  let slots: UnsafeMutableBufferPointer<PreparedBatch.Item>
+  private let claimed = Mutex(0)
+  private var taken = false
+  /// Lines claimed at once: the last claim running alone leaves the other cores idle for its length.
+  private static let chunk = 8
+
+  init(lines: [ArraySlice<UInt8>], first: UInt64, keys: [String: PublicKey], strict: Bool, trustedSize: UInt64) {
+    self.lines = lines
+    self.first = first
+    self.keys = keys
+    self.strict = strict
+    self.trustedSize = trustedSize
+    slots = .allocate(capacity: max(1, lines.count))
+    slots.initialize(repeating: PreparedBatch.Item())
+  }
+
+  deinit {
+    if !taken { slots.deinitialize() }
+    slots.deallocate()
+  }
+
+  /// Starts `helpers` threads on the work.
+  func start(helpers: Int) -> DispatchGroup {
+    let group = DispatchGroup()
+    for _ in 0..<max(0, helpers) { DispatchQueue.global().async(group: group) { self.work() } }
+    return group
+  }
+
+  /// Starts `helpers` threads and works on this one too, until no line is left to claim.
+  func share(helpers: Int) -> DispatchGroup {
+    let group = start(helpers: helpers)
+    work()
+    return group
+  }
+
+  func work() {
+    while true {
+      let start = claimed.withLock { next in
+        defer { next += Self.chunk }
+        return next
+      }
+      guard start < lines.count else { return }
+      for index in start..<min(lines.count, start + Self.chunk) { slots[index] = prepare(index) }
+    }
+  }
+
+  /// The items, moved out (once, after every line is done).
+  func take() -> [PreparedBatch.Item] {
+    taken = true
+    return [PreparedBatch.Item](unsafeUninitializedCapacity: lines.count) { buffer, count in
+      if let base = slots.baseAddress, lines.count > 0 { buffer.baseAddress!.moveInitialize(from: base, count: lines.count) }
+      count = lines.count
+    }
+  }
+
+  private func prepare(_ index: Int) -> PreparedBatch.Item {
+    var item = PreparedBatch.Item()
+    do {
+      let entry = try Entry(line: Array(lines[index]))
+      item.leafHash = entry.id
+      item.canonical = entry.isCanonical
+      let statement = Result { try Statement(payload: entry.envelope.payload) }.mapError {
+        ($0 as? StatementError) ?? StatementError("statement.malformed", "\($0)")
+      }
+      if strict, case .success = statement, !JCS.isCanonical(entry.envelope.payload) {
+        item.statement = .failure(StatementError("statement.not-canonical", "the payload is not RFC 8785 canonical JSON"))
+      } else {
+        item.statement = statement
+      }
+      if case .success(let statement) = statement {
+        switch statement.body {
+        case .genesis(let genesis): item.newKeys = genesis.participants.flatMap(\.keys)
+        case .enroll(let spec): item.newKeys = spec.keys
+        case .keys(let change): item.newKeys = change.add
+        default: break
+        }
+      }
+      if let checked = signatures(entry, index: index, keys: keys) {
+        item.signatures = checked
+        item.signaturesChecked = true
+      }
+      item.entry = entry
+    } catch {
+      item.entryError = "\(error)"
+      item.leafHash = MerkleHash.leaf(lines[index])
+    }
+    return item
+  }
+
+  /// The signatures of the line at `index` by keys this batch names itself (`keys`: every key named so far).
+  func checkPending(_ index: Int, keys: [String: PublicKey]) {
+    let entry = slots[index].entry!
+    if let checked = signatures(entry, index: index, keys: keys) {
+      slots[index].signatures = checked
+    } else if first + UInt64(index) < trustedSize {
+      slots[index].signatures = entry.envelope.signatures.map {
+        SignatureResult(keyID: $0.keyID, valid: keys[$0.keyID].map { _ in true })
+      }
+    } else {
+      // Some key is unknown even now: the rules report it (sig.unknown-key).
+      slots[index].signatures = LedgerState.checkSignatures(entry.envelope) { keys[$0] }
+    }
+  }
+
+  /// Nil when some signature is by a key not in `keys`.
+  private func signatures(_ entry: Entry, index: Int, keys: [String: PublicKey]) -> [SignatureResult]? {
+    guard entry.envelope.signatures.allSatisfy({ keys[$0.keyID] != nil }) else { return nil }
+    if first + UInt64(index) < trustedSize {
+      // Covered by the trusted checkpoint: signed as the log says (the root is checked instead).
+      return entry.envelope.signatures.map { SignatureResult(keyID: $0.keyID, valid: true) }
+    }
+    return LedgerState.checkSignatures(entry.envelope) { keys[$0] }
   }
 }
 
