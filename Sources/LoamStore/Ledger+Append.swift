@@ -278,11 +278,19 @@ extension Ledger {
     let descriptor = open(entriesPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw FileIO.ioError("opening", entriesPath) }
     defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
-    for line in lines {
-      bytes += line
-      bytes.append(0x0A)
+    // Copied line by line with memcpy: `+=` took the element-by-element path (0.3 s for 100,000 lines).
+    let total = lines.reduce(0) { $0 + $1.count + 1 }
+    let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+      var offset = 0
+      for line in lines {
+        line.withUnsafeBufferPointer { source in
+          if let base = source.baseAddress { (buffer.baseAddress! + offset).initialize(from: base, count: source.count) }
+        }
+        offset += line.count
+        buffer[offset] = 0x0A
+        offset += 1
+      }
+      count = offset
     }
     do {
       try FileIO.writeAll(descriptor, bytes, path: entriesPath)
