@@ -3,7 +3,6 @@ import Glibc
 public import LoamCore
 import LoamCrypto
 import LoamVerify
-import Synchronization
 
 /// The derived state and trace index: loaded from state.sqlite when it matches the log, caught up or
 /// rebuilt from the log otherwise.
@@ -167,15 +166,16 @@ extension Ledger {
   /// A batch of lines parsed in chunks by whichever threads call `work()`; `results` is read once
   /// every caller has returned.
   private final class SharedParse: @unchecked Sendable {
-    // @unchecked: each chunk's slots are written by the one thread that claimed it (under the
-    // mutex); the results are read only after every worker has finished.
+    // @unchecked: each chunk's slots are written by the one thread that claimed it; the results
+    // are read only after every worker has finished.
     let lines: [ArraySlice<UInt8>]
     private let slots: UnsafeMutableBufferPointer<(Entry, Result<Statement, StatementError>)?>
-    private let claimed = Mutex(0)
+    private let claims: ChunkClaims
     private static let chunk = 64
 
     init(_ lines: [ArraySlice<UInt8>]) {
       self.lines = lines
+      claims = ChunkClaims(count: lines.count, chunk: Self.chunk)
       slots = .allocate(capacity: max(lines.count, 1))
       slots.initialize(repeating: nil)
     }
@@ -186,13 +186,8 @@ extension Ledger {
     }
 
     func work() {
-      while true {
-        let first = claimed.withLock { next in
-          defer { next += Self.chunk }
-          return next
-        }
-        guard first < lines.count else { return }
-        for index in first..<min(lines.count, first + Self.chunk) { slots[index] = Ledger.parseLine(lines[index]) }
+      claims.forEachClaimed { range in
+        for index in range { slots[index] = Ledger.parseLine(lines[index]) }
       }
     }
 

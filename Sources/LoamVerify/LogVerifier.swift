@@ -1,7 +1,6 @@
 import Dispatch
 public import LoamCore
 public import LoamCrypto
-import Synchronization
 
 /// Verifies a log fed to it in batches of lines, in order: every line parses and is canonical,
 /// the chain holds, every signature verifies with a key of the actor valid at that entry, the
@@ -163,7 +162,7 @@ final class BatchPreparer: @unchecked Sendable {
 /// One batch being prepared: its lines are claimed a few at a time by whichever threads call
 /// `work()`, each parsed and its signatures checked with the keys named before the batch.
 final class BatchWork: @unchecked Sendable {
-  // @unchecked: each slot is written by the one thread that claimed it (under the mutex), and
+  // @unchecked: each slot is written by the one thread that claimed it (`ChunkClaims`), and
   // read only after every thread has returned from `work()`.
   let lines: [ArraySlice<UInt8>]
   let first: UInt64
@@ -171,10 +170,9 @@ final class BatchWork: @unchecked Sendable {
   let strict: Bool
   let trustedSize: UInt64
   let slots: UnsafeMutableBufferPointer<PreparedBatch.Item>
-  private let claimed = Mutex(0)
+  /// Eight lines at a time.
+  private let claims: ChunkClaims
   private var taken = false
-  /// Lines claimed at once: the last claim running alone leaves the other cores idle for its length.
-  private static let chunk = 8
 
   init(lines: [ArraySlice<UInt8>], first: UInt64, keys: [String: PublicKey], strict: Bool, trustedSize: UInt64) {
     self.lines = lines
@@ -182,6 +180,7 @@ final class BatchWork: @unchecked Sendable {
     self.keys = keys
     self.strict = strict
     self.trustedSize = trustedSize
+    claims = ChunkClaims(count: lines.count, chunk: 8)
     slots = .allocate(capacity: max(1, lines.count))
     slots.initialize(repeating: PreparedBatch.Item())
   }
@@ -206,13 +205,8 @@ final class BatchWork: @unchecked Sendable {
   }
 
   func work() {
-    while true {
-      let start = claimed.withLock { next in
-        defer { next += Self.chunk }
-        return next
-      }
-      guard start < lines.count else { return }
-      for index in start..<min(lines.count, start + Self.chunk) { slots[index] = prepare(index) }
+    claims.forEachClaimed { range in
+      for index in range { slots[index] = prepare(index) }
     }
   }
 
