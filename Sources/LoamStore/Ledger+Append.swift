@@ -207,12 +207,7 @@ extension Ledger {
     var directory: [String: PublicKey] = [:]
     for index in 0..<count {
       if case .success(let parsed) = buffer[index].statement {
-        switch parsed.body {
-        case .genesis(let genesis): for key in genesis.participants.flatMap(\.keys) { directory[key.keyID] = key }
-        case .enroll(let spec): for key in spec.keys { directory[key.keyID] = key }
-        case .keys(let change): for key in change.add { directory[key.keyID] = key }
-        default: break
-        }
+        for key in parsed.body.introducedKeys { directory[key.keyID] = key }
       }
       for signature in envelopes[index].signatures where directory[signature.keyID] == nil {
         if let key = state.keys[signature.keyID]?.publicKey { directory[signature.keyID] = key }

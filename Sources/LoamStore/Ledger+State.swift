@@ -149,17 +149,10 @@ extension Ledger {
   private static func trustedSignatures(
     _ entry: Entry, _ statement: Result<Statement, StatementError>, _ state: LedgerState
   ) -> [SignatureResult] {
-    var introduced: [String] = []
-    if case .success(let parsed) = statement {
-      switch parsed.body {
-      case .genesis(let genesis): introduced = genesis.participants.flatMap(\.keys).map(\.keyID)
-      case .enroll(let spec): introduced = spec.keys.map(\.keyID)
-      case .keys(let change): introduced = change.add.map(\.keyID)
-      default: break
-      }
-    }
-    return entry.envelope.signatures.map {
-      SignatureResult(keyID: $0.keyID, valid: state.keys[$0.keyID] != nil || introduced.contains($0.keyID) ? true : nil)
+    let introduced = (try? statement.get())?.body.introducedKeys ?? []
+    return entry.envelope.signatures.map { signature in
+      let known = state.keys[signature.keyID] != nil || introduced.contains { $0.keyID == signature.keyID }
+      return SignatureResult(keyID: signature.keyID, valid: known ? true : nil)
     }
   }
 

@@ -214,7 +214,7 @@ final class BatchWork: @unchecked Sendable {
   func take() -> [PreparedBatch.Item] {
     taken = true
     return [PreparedBatch.Item](unsafeUninitializedCapacity: lines.count) { buffer, count in
-      if let base = slots.baseAddress, lines.count > 0 { buffer.baseAddress!.moveInitialize(from: base, count: lines.count) }
+      if lines.count > 0 { buffer.baseAddress!.moveInitialize(from: slots.baseAddress!, count: lines.count) }
       count = lines.count
     }
   }
@@ -233,14 +233,7 @@ final class BatchWork: @unchecked Sendable {
       } else {
         item.statement = statement
       }
-      if case .success(let statement) = statement {
-        switch statement.body {
-        case .genesis(let genesis): item.newKeys = genesis.participants.flatMap(\.keys)
-        case .enroll(let spec): item.newKeys = spec.keys
-        case .keys(let change): item.newKeys = change.add
-        default: break
-        }
-      }
+      if case .success(let statement) = statement { item.newKeys = statement.body.introducedKeys }
       if let checked = signatures(entry, index: index, keys: keys) {
         item.signatures = checked
         item.signaturesChecked = true

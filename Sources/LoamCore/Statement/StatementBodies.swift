@@ -329,3 +329,16 @@ extension StatementBody {
     }
   }
 }
+
+extension StatementBody {
+  /// The public keys the statement brings into the log: a genesis's participants', an enrolment's,
+  /// a key change's added ones; none for every other kind.
+  public var introducedKeys: [PublicKey] {
+    switch self {
+    case .genesis(let genesis): genesis.participants.flatMap(\.keys)
+    case .enroll(let spec): spec.keys
+    case .keys(let change): change.add
+    default: []
+    }
+  }
+}

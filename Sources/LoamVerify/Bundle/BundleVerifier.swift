@@ -153,12 +153,7 @@ public enum BundleVerifier {
   static func checkSignatures(_ entries: [(seq: UInt64, entry: Entry, statement: Statement)]) -> [[String?]] {
     var directory: [String: PublicKey] = [:]
     for item in entries {
-      switch item.statement.body {
-      case .genesis(let genesis): for key in genesis.participants.flatMap(\.keys) { directory[key.keyID] = key }
-      case .enroll(let spec): for key in spec.keys { directory[key.keyID] = key }
-      case .keys(let change): for key in change.add { directory[key.keyID] = key }
-      default: break
-      }
+      for key in item.statement.body.introducedKeys { directory[key.keyID] = key }
     }
     let results = UnsafeMutableBufferPointer<[String?]>.allocate(capacity: max(entries.count, 1))
     results.initialize(repeating: [])
