@@ -59,16 +59,18 @@ enum FileIO {
   }
 
   static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws {
-    try bytes.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let count = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-        if count < 0 {
-          if errno == EINTR { continue }
-          throw ioError("writing", path)
-        }
-        offset += count
+    try bytes.withUnsafeBytes { try writeAll(descriptor, $0, path: path) }
+  }
+
+  static func writeAll(_ descriptor: Int32, _ raw: UnsafeRawBufferPointer, path: String) throws {
+    var offset = 0
+    while offset < raw.count {
+      let count = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw ioError("writing", path)
       }
+      offset += count
     }
   }
 

@@ -22,8 +22,8 @@ public final class Ledger: Sendable {
 
   /// How a batch is worked through (tests make the steps small).
   struct AppendTuning: Sendable {
-    /// Signatures checked per chunk, a chunk ahead of the rules.
-    var signatureChunk = 2048
+    /// Signatures a thread claims at a time (`SignatureSlots`).
+    var signatureChunk = 32
     /// Entries of a batch after which its state rows so far are staged (`StateStore.stage`).
     var stagedRows = 16_384
   }

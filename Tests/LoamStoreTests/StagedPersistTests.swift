@@ -24,15 +24,17 @@ import Testing
   /// The demo's statements after its genesis, up to the first that names an entry by id (ids
   /// change with the time logged), re-sequenced as one batch in a ledger holding only that
   /// genesis, with chunks of 16 signatures and rows staged every 8 entries.
-  func resequenced(_ demo: DemoLedger, extra: [DSSEEnvelope] = []) throws -> (
+  func resequenced(
+    _ demo: DemoLedger, extra: [DSSEEnvelope] = [], signatureChunk: Int = 16, change: (inout [DSSEEnvelope]) -> Void = { _ in }
+  ) throws -> (
     Ledger, Ledger.AppendOutcome, before: [String: Data]
   ) {
     let source = demo.built.ledger
     let lines = try String(contentsOfFile: source.entriesPath, encoding: .utf8).split(separator: "\n")
-    let directory = demo.directory + "/resequenced"
+    let directory = demo.directory + "/resequenced-\(signatureChunk)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     try (lines[0] + "\n").write(toFile: directory + "/entries.jsonl", atomically: true, encoding: .utf8)
-    let ledger = try Ledger(directory: directory, tuning: .init(signatureChunk: 16, stagedRows: 8))
+    let ledger = try Ledger(directory: directory, tuning: .init(signatureChunk: signatureChunk, stagedRows: 8))
     // The state of the genesis alone, written before the batch.
     _ = try ledger.reindex()
     let before = try files(directory)
@@ -40,8 +42,10 @@ import Testing
       let kind = try? Statement(payload: entry.envelope.payload).kind
       return kind != .receive && kind != .correct
     }
+    var envelopes = entries.map(\.envelope) + extra
+    change(&envelopes)
     let outcome = try ledger.append(
-      entries.map(\.envelope) + extra, logSigner: try demo.logSigner(), now: entries.last!.logged)
+      envelopes, logSigner: try demo.logSigner(), now: entries.last!.logged)
     return (ledger, outcome, before)
   }
 
@@ -82,5 +86,30 @@ import Testing
     #expect(findings.map(\.code) == ["sig.invalid"], "\(findings)")
     #expect(try files(ledger.directory) == before)
     #expect(try ledger.currentState().size == 1)
+  }
+
+  /// However the signatures are claimed (one at a time, in odd chunks, all in one), a bad one in
+  /// the middle of a batch is found at its own seq, and only there.
+  @Test func aBadSignatureIsFoundAtItsSeqWhateverTheChunk() throws {
+    let demo = try DemoLedger()
+    defer { demo.remove() }
+    var reports: [[String]] = []
+    for chunk in [1, 5, 16, 10_000] {
+      let (ledger, outcome, before) = try resequenced(demo, signatureChunk: chunk) { envelopes in
+        // Entry 41's signature on entry 40's statement, and a signature by no known key on 70.
+        envelopes[39].signatures = envelopes[40].signatures
+        envelopes[69].signatures[0].keyID = "ed25519:" + String(repeating: "0", count: 64)
+      }
+      guard case .refused(let findings) = outcome else {
+        Issue.record("chunk \(chunk): a batch with bad signatures was accepted")
+        continue
+      }
+      #expect(findings.contains { $0.seq == 40 && $0.code == "sig.invalid" }, "chunk \(chunk): \(findings)")
+      #expect(findings.allSatisfy { $0.seq == 40 || $0.seq == 70 }, "chunk \(chunk): \(findings)")
+      #expect(findings.contains { $0.seq == 70 }, "chunk \(chunk): \(findings)")
+      #expect(try files(ledger.directory) == before)
+      reports.append(findings.map { "\(String(describing: $0.seq)) \($0.code)" })
+    }
+    #expect(Set(reports).count == 1, "\(reports)")
   }
 }

@@ -23,6 +23,12 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let lock = NSLockLike()
     func get(_ key: Key) -> Value?? { lock.locked { rows[key] } }
     func set(_ key: Key, _ value: Value?) { lock.locked { rows[key] = .some(value) } }
+    func set(all changes: [Key: Value?]) {
+      lock.locked {
+        rows.reserveCapacity(rows.count + changes.count)
+        for (key, value) in changes { rows[key] = .some(value) }
+      }
+    }
   }
 
   public subscript(key: Key) -> Value? {
@@ -53,7 +59,7 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
   /// Forgets the in-memory changes (after they were written to the backing store).
   public mutating func markPersisted() {
     guard let cache else { return }
-    for (key, value) in overlay { cache.set(key, value) }
+    cache.set(all: overlay)
     overlay.removeAll(keepingCapacity: true)
   }
 
