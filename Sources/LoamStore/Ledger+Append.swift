@@ -84,8 +84,14 @@ extension Ledger {
           .invalidInput,
           "a batch may hold at most \(Self.maximumBatch) statements (this one has more); submit it in several parts")
       }
-      results.reserveCapacity(results.count + envelopes.count)
-      lines.reserveCapacity(lines.count + envelopes.count)
+      // Room for the run, growing at least twofold: a batch of many small runs (an import's) must
+      // not copy its results at every run.
+      if results.capacity < results.count + envelopes.count {
+        results.reserveCapacity(max(results.count + envelopes.count, 2 * results.capacity))
+      }
+      if lines.capacity < lines.count + envelopes.count {
+        lines.reserveCapacity(max(lines.count + envelopes.count, 2 * lines.capacity))
+      }
       if envelopes.count > 64 { state.reserveCapacity(entries: min(envelopes.count, tuning.stagedRows + 1)) }
       let prepared = Self.prepare(envelopes, state: state, checkCanonical: check == .verify)
       // Signatures are checked ahead of the state rules, which run in order meanwhile.
@@ -228,16 +234,24 @@ extension Ledger {
   static func prepare(_ envelopes: [DSSEEnvelope], state: LedgerState, checkCanonical: Bool = true) -> PreparedRun {
     let count = envelopes.count
     let run = PreparedRun(count: count)
-    let chunk = max(1, (count + 15) / 16)
-    let chunks = (count + chunk - 1) / chunk
-    DispatchQueue.concurrentPerform(iterations: chunks) { part in
-      for index in (part * chunk)..<min(count, (part + 1) * chunk) {
+    @Sendable func parse(_ indices: Range<Int>) {
+      for index in indices {
         let payload = envelopes[index].payload
         run.items[index].lineHead = Entry.lineHead(envelopes[index])
         run.items[index].statement = Result { try Statement(payload: payload) }.mapError(statementError)
         if checkCanonical, case .success(let statement) = run.items[index].statement {
           run.items[index].canonical = (try? statement.canonicalPayload()) == payload
         }
+      }
+    }
+    if count <= 32 {
+      // A short run (a typed append, an import's run between a shipment and its receipt): here,
+      // without waking other threads.
+      parse(0..<count)
+    } else {
+      let chunk = max(1, (count + 15) / 16)
+      DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
+        parse((part * chunk)..<min(count, (part + 1) * chunk))
       }
     }
     var directory: [String: PublicKey] = [:]

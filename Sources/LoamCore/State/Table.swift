@@ -23,10 +23,11 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let lock = NSLockLike()
     func get(_ key: Key) -> Value?? { lock.locked { rows[key] } }
     func set(_ key: Key, _ value: Value?) { lock.locked { rows[key] = .some(value) } }
-    func set(all changes: [Key: Value?]) {
+    /// Brings the rows it holds up to date with `changes` (now in the backing store, which serves
+    /// the rest).
+    func update(_ changes: [Key: Value?]) {
       lock.locked {
-        rows.reserveCapacity(rows.count + changes.count)
-        for (key, value) in changes { rows[key] = .some(value) }
+        for (key, value) in changes where rows[key] != nil { rows[key] = .some(value) }
       }
     }
   }
@@ -37,7 +38,9 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
       guard let loader, let cache else { return nil }
       if let loaded = cache.get(key) { return loaded }
       let value = loader(key)
-      cache.set(key, value)
+      // A missing row is not remembered: most are looked up once, to create them (a new ref, lot,
+      // entry), and a batch of 100,000 filled the cache with them.
+      if value != nil { cache.set(key, value) }
       return value
     }
     set {
@@ -59,7 +62,9 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
   /// Forgets the in-memory changes (after they were written to the backing store).
   public mutating func markPersisted() {
     guard let cache else { return }
-    cache.set(all: overlay)
+    // The rows written are read back from the store when next asked for: keeping them all in
+    // the cache (most are a new entry's, never read again) cost more than the few reads.
+    cache.update(overlay)
     overlay.removeAll(keepingCapacity: true)
   }
 
