@@ -37,11 +37,20 @@ struct LogReader {
 
   func close() { Glibc.close(descriptor) }
 
+  /// The index of the first newline in `bytes` at or after `start` (memchr: a byte loop over the
+  /// log was a good part of the reading thread's time).
+  static func newline(in bytes: [UInt8], from start: Int) -> Int? {
+    guard start < bytes.count else { return nil }
+    return bytes.withUnsafeBytes { raw in
+      memchr(raw.baseAddress! + start, 0x0A, raw.count - start).map { $0 - UnsafeMutableRawPointer(mutating: raw.baseAddress!) }
+    }
+  }
+
   /// Up to `maximum` complete lines (without newlines); empty at the end.
   mutating func nextBatch(maximum: Int) throws -> [ArraySlice<UInt8>] {
     var lines: [ArraySlice<UInt8>] = []
     while lines.count < maximum {
-      if let newline = buffer[start...].firstIndex(of: 0x0A) {
+      if let newline = Self.newline(in: buffer, from: start) {
         lines.append(buffer[start..<newline])
         offset += newline - start + 1
         start = newline + 1
@@ -59,8 +68,6 @@ struct LogReader {
           "\(path): the line at byte \(offset) runs past \(Self.maximumLineLength) bytes without a newline; no Loam entry is that long, so this is not a ledger log (or it was damaged there)"
         )
       }
-      buffer.removeSubrange(0..<start)
-      start = 0
       // Small first reads, then up to 4 MiB: a command that wants only the genesis line (every
       // append, to name the log) read and zero-filled 4 MiB for it.
       let want = min(chunk, limit - consumed)
@@ -69,17 +76,24 @@ struct LogReader {
         finished = true
         continue
       }
-      let old = buffer.count
-      buffer.append(contentsOf: repeatElement(0, count: want))
-      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + old, want) }
-      if count < 0 {
-        if errno == EINTR {
-          buffer.removeSubrange(old...)
-          continue
+      // A new buffer of the partial line and the bytes read: the lines handed out before may
+      // still share the old one, which changing in place would copy whole.
+      let partial = buffer.count - start
+      var count = 0
+      let next = [UInt8](unsafeUninitializedCapacity: partial + want) { target, initialized in
+        buffer.withUnsafeBytes { old in
+          if partial > 0 {
+            UnsafeMutableRawPointer(target.baseAddress!).copyMemory(from: old.baseAddress! + start, byteCount: partial)
+          }
         }
-        throw FileIO.ioError("reading", path)
+        repeat {
+          count = read(descriptor, target.baseAddress! + partial, want)
+        } while count < 0 && errno == EINTR
+        initialized = partial + max(count, 0)
       }
-      buffer.removeSubrange((old + count)...)
+      if count < 0 { throw FileIO.ioError("reading", path) }
+      buffer = next
+      start = 0
       consumed += count
       if count == 0 { finished = true }
     }
