@@ -38,10 +38,13 @@ extension Ledger {
 
   /// Sequences `envelopes` as one batch (one fsync): all are accepted or none is.
   ///
-  /// `next`, when given, is asked for more envelopes once each run is sequenced (in memory, under
-  /// the lock): it sees every entry of the batch so far, so a statement can name an entry of the
-  /// same batch by id (a `receive` its `ship`). Runs continue until it returns nil; the whole
-  /// batch is still written once, or not at all.
+  /// `next`, when given, is asked for more envelopes after each run, with the entries that run
+  /// made (one per envelope, in order; a duplicate's is the entry logged before), so a statement
+  /// can name an entry of the same batch by id (a `receive` its `ship`). Runs continue until it
+  /// returns nil; the whole batch is still written once, or not at all. It may be called on
+  /// another thread, with the entries the run makes if the rules accept all of it, while the rules
+  /// are still being checked: a run they refuse refuses the batch, and what `next` returned is
+  /// then dropped.
   public func append(
     _ envelopes: [DSSEEnvelope], logSigner: NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout,
     signatures check: SignatureCheck = .verify, next: (([Appended]) throws -> [DSSEEnvelope]?)? = nil
@@ -78,6 +81,10 @@ extension Ledger {
     var findings: [Finding] = []
     var batchRefs: [String: Int] = [:]
     var run: [DSSEEnvelope]? = try first(state)
+    // The next run, being made on another thread while the rules check this one.
+    var nextAhead: (() throws -> [DSSEEnvelope]?)? = nil
+    defer { _ = try? nextAhead?() }  // it never outlives the append
+    nonisolated(unsafe) let makeNext = next
     while let envelopes = run, findings.isEmpty {
       guard results.count + envelopes.count <= Self.maximumBatch else {
         throw StoreError(
@@ -98,6 +105,15 @@ extension Ledger {
       let signatureSlots = SignatureSlots(
         envelopes, keys: prepared.keys, check: check, chunk: tuning.signatureChunk)
       defer { signatureSlots.stop() }
+      let runStart = results.count
+      // The run's entries are worked out first when a next run depends on them: it is made on
+      // another thread meanwhile (an import's runs are a few statements each, between a shipment
+      // and its receipt).
+      let ahead = next == nil ? nil : sequenceAhead(envelopes, prepared, state: state, logged: logged, batchRefs: batchRefs)
+      if let ahead {
+        let appended = ahead.appended
+        nextAhead = Self.elsewhere { try makeNext?(appended) }
+      }
       for (position, envelope) in envelopes.enumerated() {
         if findings.isEmpty, state.entries.changes.count >= tuning.stagedRows {
           // While the other cores check signatures, this thread writes the rows so far into the
@@ -121,8 +137,23 @@ extension Ledger {
           }
           if let ref = parsed.ref {
             let payloadHash = SHA256.hash(envelope.payload)
-            if let earlier = state.refs[ref] {
-              if earlier.payloadHash == payloadHash, let entry = entryReader(for: state)(earlier.seq) {
+            // A ref of this batch first: its entry is not on disk yet, so it is not read back.
+            if let index = batchRefs[ref] {
+              if SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
+                results.append(Appended(entry: results[index].entry, duplicate: true))
+                continue
+              }
+              findings.append(
+                Finding(
+                  seq: state.size, entryID: nil, code: "state.duplicate-ref",
+                  message:
+                    "ref \"\(ref)\" is used by entry \(results[index].entry.seq) of this batch for a different statement"))
+              continue
+            }
+            if let earlier = ahead.map({ $0.refs[position] }) ?? state.refs[ref] {
+              if earlier.payloadHash == payloadHash,
+                let entry = ahead.flatMap({ $0.entries[position] }) ?? entryReader(for: state)(earlier.seq)
+              {
                 results.append(Appended(entry: entry, duplicate: true))
                 continue
               }
@@ -132,14 +163,12 @@ extension Ledger {
                   message: "ref \"\(ref)\" was already used by entry \(earlier.seq) for a different statement"))
               continue
             }
-            if let index = batchRefs[ref], SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
-              results.append(Appended(entry: results[index].entry, duplicate: true))
-              continue
-            }
           }
         }
-        let entry = Entry(
-          seq: state.size, logged: logged, prev: state.head, envelope: envelope, head: prepared.items[position].lineHead)
+        let entry =
+          ahead.flatMap { ahead in ahead.entries[position].flatMap { $0.seq == state.size && $0.prev == state.head ? $0 : nil } }
+          ?? Entry(
+            seq: state.size, logged: logged, prev: state.head, envelope: envelope, head: prepared.items[position].lineHead)
         let entryFindings = state.apply(entry, statement: statement, signatures: signatures).filter {
           $0.severity == .error
         }
@@ -158,7 +187,18 @@ extension Ledger {
         // this one writes the log (for 100,000 entries, ~0.2 s of the time after the checks).
         freeElsewhere((consume prepared, signatureSlots))
       }
-      run = findings.isEmpty ? try next?(results) : nil
+      let made = results[runStart...]
+      if let ahead, let waiting = nextAhead, findings.isEmpty,
+        made.elementsEqual(ahead.appended, by: { $0.entry.id == $1.entry.id && $0.duplicate == $1.duplicate })
+      {
+        nextAhead = nil
+        run = try waiting()
+      } else {
+        // Refused (the batch is), or sequenced otherwise than worked out: what was made ahead goes.
+        _ = try? nextAhead?()
+        nextAhead = nil
+        run = findings.isEmpty ? try next?(Array(made)) : nil
+      }
     }
     if !findings.isEmpty { return .refused(findings) }
     if !lines.isEmpty {
@@ -187,17 +227,62 @@ extension Ledger {
     return .appended(results)
   }
 
-  /// Runs `work` on another thread; the function returned waits for it and rethrows its error.
-  static func elsewhere(_ work: @escaping @Sendable () throws -> Void) -> () throws -> Void {
+  /// Runs `work` on another thread; the function returned waits for it and returns its result or
+  /// rethrows its error (each time it is called).
+  static func elsewhere<T: Sendable>(_ work: @escaping @Sendable () throws -> T) -> () throws -> T {
     let group = DispatchGroup()
-    let failure = Mutex<(any Error)?>(nil)
+    let outcome = Mutex<Result<T, any Error>?>(nil)
     DispatchQueue.global().async(group: group) {
-      do { try work() } catch { failure.withLock { $0 = error } }
+      let result = Result { try work() }
+      outcome.withLock { $0 = result }
     }
     return {
       group.wait()
-      if let error = failure.withLock({ $0 }) { throw error }
+      return try outcome.withLock { $0! }.get()
     }
+  }
+
+  /// The entries of a run if the rules accept every statement (the only way it is kept), worked
+  /// out before they run: per envelope its new entry or the entry its ref already names, and the
+  /// ref record looked up. Nil when the run will meet a finding before the rules (a statement
+  /// unparsed or not canonical, a ref used twice or for another statement).
+  struct Ahead {
+    var appended: [Appended] = []
+    var refs: [LedgerState.RefRecord?]
+    var entries: [Entry?]
+  }
+
+  func sequenceAhead(
+    _ envelopes: [DSSEEnvelope], _ prepared: PreparedRun, state: LedgerState, logged: Timestamp, batchRefs: [String: Int]
+  ) -> Ahead? {
+    var ahead = Ahead(refs: Array(repeating: nil, count: envelopes.count), entries: Array(repeating: nil, count: envelopes.count))
+    var seq = state.size
+    var head = state.head
+    var runRefs: Set<String> = []
+    for position in envelopes.indices {
+      guard case .success(let parsed) = prepared.items[position].statement, prepared.items[position].canonical else {
+        return nil
+      }
+      if let ref = parsed.ref {
+        guard batchRefs[ref] == nil, runRefs.insert(ref).inserted else { return nil }
+        if let earlier = state.refs[ref] {
+          ahead.refs[position] = earlier
+          guard earlier.payloadHash == SHA256.hash(envelopes[position].payload),
+            let entry = entryReader(for: state)(earlier.seq)
+          else { return nil }
+          ahead.entries[position] = entry
+          ahead.appended.append(Appended(entry: entry, duplicate: true))
+          continue
+        }
+      }
+      let entry = Entry(
+        seq: seq, logged: logged, prev: head, envelope: envelopes[position], head: prepared.items[position].lineHead)
+      ahead.entries[position] = entry
+      ahead.appended.append(Appended(entry: entry, duplicate: false))
+      seq += 1
+      head = entry.id
+    }
+    return ahead
   }
 
   struct Prepared: Sendable {

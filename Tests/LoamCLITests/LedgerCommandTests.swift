@@ -114,6 +114,44 @@ import Testing
     #expect(try LoamBinary.run(["verify"], environment: env).status == 0)
   }
 
+  /// The same statement twice in one batch is one entry (the second is reported as already
+  /// logged); two statements with one ref in one batch are refused, naming the entry of the batch.
+  @Test func aRefTwiceInOneBatch() throws {
+    let scratch = try fixture.copy()
+    func envelope(_ name: String, brix: String, ref: String) throws -> String {
+      let statement =
+        #"{"kind":"observe","actor":"lab:soil","time":"2026-10-01T00:00:00Z","lot":"MUST-1","observation":{"brix":"#
+        + brix + #"},"ref":""# + ref + #""}"#
+      try Data(statement.utf8).write(to: URL(fileURLWithPath: scratch.path(name + ".json")))
+      let signed = try LoamBinary.run(["sign", "--key", fixture.key("lab"), scratch.path(name + ".json")])
+      #expect(signed.status == 0, "\(signed)")
+      try Data(signed.stdout.utf8).write(to: URL(fileURLWithPath: scratch.path(name + ".env")))
+      return scratch.path(name + ".env")
+    }
+    let env = ["LOAM_LEDGER": scratch.path("ledger"), "LOAM_LOG_KEY": fixture.key("log")]
+    let same = try envelope("same", brix: "21.5", ref: "batch-ref-1")
+    let twice = try LoamBinary.run(["submit", same, same], environment: env)
+    #expect(twice.status == 0, "\(twice)")
+    let printed = twice.stdout.split(separator: "\n")
+    #expect(printed.count == 2)
+    #expect(printed.first?.hasPrefix("appended entry \(SupplyChainFixture.entryCount) ") == true, "\(twice)")
+    #expect(printed.last?.hasPrefix("already logged entry \(SupplyChainFixture.entryCount) ") == true, "\(twice)")
+    #expect(printed.first?.split(separator: " ").last == printed.last?.split(separator: " ").last)
+    #expect(try lines(of: scratch.path("ledger")).count == SupplyChainFixture.entryCount + 1)
+
+    let before = try snapshot(scratch.path("ledger"))
+    let one = try envelope("one", brix: "20", ref: "batch-ref-2")
+    let other = try envelope("other", brix: "19", ref: "batch-ref-2")
+    let conflicting = try LoamBinary.run(["submit", one, other], environment: env)
+    #expect(conflicting.status == 1, "\(conflicting)")
+    #expect(
+      conflicting.stderr.contains(
+        "ref \"batch-ref-2\" is used by entry \(SupplyChainFixture.entryCount + 1) of this batch for a different statement"),
+      "\(conflicting)")
+    #expect(try snapshot(scratch.path("ledger")) == before)
+    #expect(try LoamBinary.run(["verify"], environment: env).status == 0)
+  }
+
   func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent()

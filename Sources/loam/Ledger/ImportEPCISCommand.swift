@@ -215,15 +215,15 @@ struct ImportEPCISCommand: ParsableCommand {
   ) throws -> Ledger.AppendOutcome {
     var position = 0
     var sequenced: [String: (SHA256Digest, String?)] = [:]  // ref → entry id, shipment lot
-    var recorded = 0  // results already in `sequenced`
+    var recorded = 0  // items whose entries are in `sequenced`
     func ref(_ statement: JSONObject) -> String? { statement["ref"]?.stringValue }
     func nextRun(_ appended: [Ledger.Appended]) throws -> [DSSEEnvelope]? {
-      // Results come one per envelope, in order: the n-th is items[n].
-      while recorded < appended.count {
+      // The last run's entries, one per envelope, in order: the n-th is items[recorded + n].
+      for result in appended {
         let statement = items[recorded].statement.json
         if let ref = ref(statement) {
           let lot = statement["kind"]?.stringValue == "ship" ? statement["lot"]?.stringValue : nil
-          sequenced[ref] = (appended[recorded].entry.id, lot)
+          sequenced[ref] = (result.entry.id, lot)
         }
         recorded += 1
       }
