@@ -188,15 +188,21 @@ extension Ledger {
         freeElsewhere((consume prepared, signatureSlots))
       }
       let made = results[runStart...]
-      if let ahead, let waiting = nextAhead, findings.isEmpty,
-        made.elementsEqual(ahead.appended, by: { $0.entry.id == $1.entry.id && $0.duplicate == $1.duplicate })
-      {
+      if let ahead, let waiting = nextAhead {
         nextAhead = nil
-        run = try waiting()
+        if !findings.isEmpty {
+          _ = try? waiting()  // refused, so is the batch: what was made ahead goes
+          run = nil
+        } else if made.elementsEqual(ahead.appended, by: { $0.entry.id == $1.entry.id && $0.duplicate == $1.duplicate }) {
+          run = try waiting()
+        } else {
+          // Cannot happen: accepted whole, a run makes the entries worked out for it. `next` has
+          // seen those, so it cannot be asked again.
+          _ = try? waiting()
+          throw StoreError(
+            .refused, "internal error: a run was sequenced otherwise than worked out ahead; nothing was appended")
+        }
       } else {
-        // Refused (the batch is), or sequenced otherwise than worked out: what was made ahead goes.
-        _ = try? nextAhead?()
-        nextAhead = nil
         run = findings.isEmpty ? try next?(Array(made)) : nil
       }
     }
