@@ -68,6 +68,8 @@ struct LogReader {
           "\(path): the line at byte \(offset) runs past \(Self.maximumLineLength) bytes without a newline; no Loam entry is that long, so this is not a ledger log (or it was damaged there)"
         )
       }
+      buffer.removeSubrange(0..<start)
+      start = 0
       // Small first reads, then up to 4 MiB: a command that wants only the genesis line (every
       // append, to name the log) read and zero-filled 4 MiB for it.
       let want = min(chunk, limit - consumed)
@@ -76,24 +78,19 @@ struct LogReader {
         finished = true
         continue
       }
-      // A new buffer of the partial line and the bytes read: the lines handed out before may
-      // still share the old one, which changing in place would copy whole.
-      let partial = buffer.count - start
-      var count = 0
-      let next = [UInt8](unsafeUninitializedCapacity: partial + want) { target, initialized in
-        buffer.withUnsafeBytes { old in
-          if partial > 0 {
-            UnsafeMutableRawPointer(target.baseAddress!).copyMemory(from: old.baseAddress! + start, byteCount: partial)
-          }
+      // In place, or copied by Array when lines handed out still share it. (A new buffer for every
+      // read instead took a 1M-entry verify's peak from 141 to 151 MB.)
+      let old = buffer.count
+      buffer.append(contentsOf: repeatElement(0, count: want))
+      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + old, want) }
+      if count < 0 {
+        if errno == EINTR {
+          buffer.removeSubrange(old...)
+          continue
         }
-        repeat {
-          count = read(descriptor, target.baseAddress! + partial, want)
-        } while count < 0 && errno == EINTR
-        initialized = partial + max(count, 0)
+        throw FileIO.ioError("reading", path)
       }
-      if count < 0 { throw FileIO.ioError("reading", path) }
-      buffer = next
-      start = 0
+      buffer.removeSubrange((old + count)...)
       consumed += count
       if count == 0 { finished = true }
     }
