@@ -167,8 +167,7 @@ extension Ledger {
         }
         let entry =
           ahead.flatMap { ahead in ahead.entries[position].flatMap { $0.seq == state.size && $0.prev == state.head ? $0 : nil } }
-          ?? Entry(
-            seq: state.size, logged: logged, prev: state.head, envelope: envelope, head: prepared.items[position].lineHead)
+          ?? Entry(seq: state.size, logged: logged, prev: state.head, envelope: envelope, head: prepared.takeLineHead(position))
         let entryFindings = state.apply(entry, statement: statement, signatures: signatures).filter {
           $0.severity == .error
         }
@@ -314,6 +313,14 @@ extension Ledger {
     deinit {
       items.deinitialize()
       items.deallocate()
+    }
+
+    /// Item `index`'s line head, moved out: the entry made from it appends its tail in place
+    /// instead of copying it (a copy and an allocation per entry).
+    func takeLineHead(_ index: Int) -> [UInt8] {
+      var head: [UInt8] = []
+      swap(&head, &items[index].lineHead)
+      return head
     }
   }
 

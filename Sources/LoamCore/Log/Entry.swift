@@ -23,12 +23,12 @@ public struct Entry: Hashable, Sendable {
 
   /// Builds the canonical line for a new entry from `lineHead(envelope)`, made beforehand (on
   /// another thread: it is most of the line's cost, and the rest must be made in log order).
-  public init(seq: UInt64, logged: Timestamp, prev: SHA256Digest, envelope: DSSEEnvelope, head: [UInt8]) {
+  public init(seq: UInt64, logged: Timestamp, prev: SHA256Digest, envelope: DSSEEnvelope, head: consuming [UInt8]) {
     self.seq = seq
     self.logged = logged
     self.prev = prev
     self.envelope = envelope
-    var line = head
+    var line = consume head  // unshared when the caller gave up its copy: the tail goes on in place
     Self.appendLineTail(seq: seq, logged: logged, prev: prev, to: &line)
     self.line = line
     id = MerkleHash.leaf(line)
@@ -105,7 +105,9 @@ public struct Entry: Hashable, Sendable {
   /// The start of an entry's line, which depends on its envelope alone: `{"envelope":{…},"logged":"`.
   public static func lineHead(_ envelope: DSSEEnvelope) -> [UInt8] {
     var out: [UInt8] = []
-    out.reserveCapacity(envelope.payload.count * 4 / 3 + 200 + envelope.signatures.count * 200)
+    // Room for the tail too (`appendLineTail`, under 130 bytes), so an entry made from this head
+    // appends to it in place.
+    out.reserveCapacity(envelope.payload.count * 4 / 3 + 330 + envelope.signatures.count * 200)
     out.append(contentsOf: #"{"envelope":{"payload":""#.utf8)
     out.append(contentsOf: Base64.encode(envelope.payload).utf8)
     out.append(contentsOf: #"","payloadType":"#.utf8)
