@@ -136,10 +136,9 @@ extension Ledger {
             continue
           }
           if let ref = parsed.ref {
-            let payloadHash = SHA256.hash(envelope.payload)
             // A ref of this batch first: its entry is not on disk yet, so it is not read back.
             if let index = batchRefs[ref] {
-              if SHA256.hash(results[index].entry.envelope.payload) == payloadHash {
+              if results[index].entry.envelope.payload == envelope.payload {
                 results.append(Appended(entry: results[index].entry, duplicate: true))
                 continue
               }
@@ -151,7 +150,7 @@ extension Ledger {
               continue
             }
             if let earlier = ahead.map({ $0.refs[position] }) ?? state.refs[ref] {
-              if earlier.payloadHash == payloadHash,
+              if earlier.payloadHash == SHA256.hash(envelope.payload),
                 let entry = ahead.flatMap({ $0.entries[position] }) ?? entryReader(for: state)(earlier.seq)
               {
                 results.append(Appended(entry: entry, duplicate: true))

@@ -23,8 +23,7 @@ extension Ledger {
     private let done: UnsafeMutablePointer<Atomic<Bool>>
     private let chunks: Int
     private let chunk: Int
-    /// The next chunk to claim (`chunks` or more: none left).
-    private let nextClaim = Atomic<Int>(0)
+    private let claims: ChunkClaims
 
     /// Starts helpers (which hold it until they are done) checking `envelopes`' signatures against
     /// `keys` (`.verify`), or records each as made when its key is known (`.signedHere`, at once,
@@ -34,6 +33,7 @@ extension Ledger {
       self.keys = keys
       self.chunk = max(1, chunk)
       chunks = (envelopes.count + self.chunk - 1) / self.chunk
+      claims = ChunkClaims(count: envelopes.count, chunk: self.chunk)
       slots = .allocate(capacity: max(envelopes.count, 1))
       slots.initialize(repeating: [])
       done = .allocate(capacity: max(chunks, 1))
@@ -44,7 +44,7 @@ extension Ledger {
             SignatureResult(keyID: $0.keyID, valid: keys[$0.keyID].map { _ in true })
           }
         }
-        nextClaim.store(chunks, ordering: .relaxed)
+        claims.stop()
         for index in 0..<chunks { done[index].store(true, ordering: .relaxed) }
         return
       }
@@ -64,9 +64,7 @@ extension Ledger {
 
     /// Hands out no more chunks (the run was given up): the helpers finish the chunk they hold and
     /// return. Nothing may be read afterwards.
-    func stop() {
-      nextClaim.store(chunks, ordering: .relaxed)
-    }
+    func stop() { claims.stop() }
 
     /// The results for envelope `index`, read in order by the one applying thread.
     subscript(index: Int) -> [SignatureResult] {
@@ -84,18 +82,12 @@ extension Ledger {
 
     /// Claims the next chunk and checks it; false when none is left.
     private func checkNext() -> Bool {
-      let claimed = nextClaim.add(1, ordering: .relaxed).oldValue
-      guard claimed < chunks else { return false }
-      checkChunk(claimed)
-      return true
-    }
-
-    private func checkChunk(_ index: Int) {
-      let range = (index * chunk)..<min(envelopes.count, (index + 1) * chunk)
+      guard let range = claims.claim() else { return false }
       for position in range {
         slots[position] = LedgerState.checkSignatures(envelopes[position]) { keys[$0] }
       }
-      done[index].store(true, ordering: .releasing)
+      done[range.lowerBound / chunk].store(true, ordering: .releasing)
+      return true
     }
   }
 }

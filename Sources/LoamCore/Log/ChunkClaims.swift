@@ -15,13 +15,21 @@ public final class ChunkClaims: Sendable {
 
   /// Calls `body` with each range this thread claims, until none is left.
   public func forEachClaimed(_ body: (Range<Int>) -> Void) {
-    while true {
-      let start = next.withLock { next in
-        defer { next += chunk }
-        return next
-      }
-      guard start < count else { return }
-      body(start..<min(count, start + chunk))
+    while let range = claim() { body(range) }
+  }
+
+  /// The next range, claimed by this thread; nil when none is left.
+  public func claim() -> Range<Int>? {
+    let start = next.withLock { next in
+      defer { next += chunk }
+      return next
     }
+    guard start < count else { return nil }
+    return start..<min(count, start + chunk)
+  }
+
+  /// Hands out nothing more (the work was given up); ranges already claimed are not affected.
+  public func stop() {
+    next.withLock { $0 = count }
   }
 }
