@@ -13,15 +13,20 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
 
   public var algorithm: SignatureAlgorithm { key.algorithm }
 
-  init(key: EVPKey) throws {
+  /// `spkiDER`: the key's canonical DER when known (else OpenSSL writes it).
+  init(key: EVPKey, spkiDER known: [UInt8]? = nil) throws {
     self.key = key
-    spkiDER = try KeyCoding.spkiDER(key.pointer)
+    spkiDER = try known ?? KeyCoding.spkiDER(key.pointer)
     keyID = SHA256.hash(spkiDER).hex
   }
 
   /// Reads DER SubjectPublicKeyInfo.
   public init(spkiDER der: some Collection<UInt8>) throws {
     let bytes = Array(der)
+    if let key = bytes.withUnsafeBytes(FixedFormSPKI.publicKey) {
+      try self.init(key: key, spkiDER: bytes)
+      return
+    }
     let pointer = try bytes.withUnsafeBytes { try KeyCoding.publicKey(fromSPKI: $0) }
     try self.init(key: EVPKey(taking: pointer))
   }
@@ -29,6 +34,11 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
   /// Reads a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) or the same as DER.
   public init(encoded: some Collection<UInt8>) throws {
     let bytes = Array(encoded)
+    let der = bytes.withUnsafeBytes(FixedFormSPKI.der(inPEM:)) ?? bytes
+    if let key = der.withUnsafeBytes(FixedFormSPKI.publicKey) {
+      try self.init(key: key, spkiDER: der)
+      return
+    }
     let pointer = try bytes.withUnsafeBytes { raw -> OpaquePointer in
       guard KeyCoding.looksLikePEM(raw) else { return try KeyCoding.publicKey(fromSPKI: raw) }
       let labels = KeyCoding.pemLabels(raw)
