@@ -40,8 +40,9 @@ final class StateStore: @unchecked Sendable {
   static func nodeBlockKey(_ id: MerkleNodeID) -> [UInt8] { [id.level] + seqKey(id.index / UInt64(packed)) }
 
   /// A location as 12 bytes: offset (8, big-endian) and length (4, big-endian).
-  static func locationBytes(_ location: EntryLocation) -> [UInt8] {
-    seqKey(UInt64(location.offset)) + (0..<4).reversed().map { UInt8(truncatingIfNeeded: location.length >> ($0 * 8)) }
+  static func writeLocation(_ location: EntryLocation, into place: UnsafeMutableRawBufferPointer) {
+    place.storeBytes(of: UInt64(location.offset).bigEndian, toByteOffset: 0, as: UInt64.self)
+    place.storeBytes(of: UInt32(truncatingIfNeeded: location.length).bigEndian, toByteOffset: 8, as: UInt32.self)
   }
 
   static func location(in block: [UInt8], slot: Int) -> EntryLocation? {
@@ -376,34 +377,45 @@ final class StateStore: @unchecked Sendable {
         guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }
       }
     }
-    /// Packed tables: the changed slots of each block merged into its stored row.
-    func pack<K, V>(
-      _ table: TableID, _ changes: [K: V?], block: (K) -> [UInt8], slot: (K) -> Int, width: Int, bytes: (V) -> [UInt8]
+    /// Packed tables: the changed slots of each block merged into its stored row, block by block in
+    /// key order (`forEachChange` gives the changes in key order).
+    func pack<V>(
+      _ table: TableID, _ changes: DenseTable<V>, blockKey: (UInt64) -> [UInt8], width: Int,
+      write: (V, UnsafeMutableRawBufferPointer) -> Void
     ) throws {
-      var blocks: [[UInt8]: [(slot: Int, value: V?)]] = [:]
-      for (key, value) in changes { blocks[block(key), default: []].append((slot(key), value)) }
-      for (key, slots) in blocks.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-        var row = replaceAll ? [] : rawValue(table, key) ?? []
-        let needed = (slots.map(\.slot).max()! + 1) * width
-        if row.count < needed { row += repeatElement(0, count: needed - row.count) }
-        for (slot, value) in slots {
-          let item = value.map(bytes) ?? [UInt8](repeating: 0, count: width)
-          row.replaceSubrange((slot * width)..<((slot + 1) * width), with: item)
-        }
+      var block: UInt64? = nil
+      var row: [UInt8] = []
+      func flush() throws {
+        guard let block else { return }
+        let key = blockKey(block)
         sqlite3_reset(upsert)
         sqlite3_bind_int(upsert, 1, table.rawValue)
         _ = key.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 2, $0.baseAddress, Int32($0.count)) }
         _ = row.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 3, $0.baseAddress, Int32($0.count)) }
         guard sqlite3_step(upsert) == SQLITE_DONE else { throw fail("write") }
       }
+      try changes.forEachChange { key, value in
+        let index = key / UInt64(Self.packed)
+        if index != block {
+          try flush()
+          block = index
+          row = replaceAll ? [] : rawValue(table, blockKey(index)) ?? []
+        }
+        let slot = Int(key % UInt64(Self.packed))
+        let needed = (slot + 1) * width
+        if row.count < needed { row += repeatElement(0, count: needed - row.count) }
+        row.withUnsafeMutableBytes { bytes in
+          let place = UnsafeMutableRawBufferPointer(rebasing: bytes[(slot * width)..<needed])
+          if let value { write(value, place) } else { place.initializeMemory(as: UInt8.self, repeating: 0) }
+        }
+      }
+      try flush()
     }
     if let trace = state.trace {
-      try pack(
-        .locations, trace.locations.changes, block: Self.locationBlockKey, slot: { Int($0 % UInt64(Self.packed)) },
-        width: Self.locationSlot, bytes: Self.locationBytes)
-      try pack(
-        .nodes, trace.nodes.changes, block: Self.nodeBlockKey, slot: { Int($0.index % UInt64(Self.packed)) },
-        width: Self.nodeSlot, bytes: { $0.bytes })
+      try pack(.locations, trace.locations, blockKey: Self.seqKey, width: Self.locationSlot, write: Self.writeLocation)
+      for (level, nodes) in trace.nodes.changedLevels {
+        try pack(.nodes, nodes, blockKey: { [level] + Self.seqKey($0) }, width: Self.nodeSlot) { $0.store(into: $1) }
+      }
     }
   }
 

@@ -64,14 +64,19 @@ import Testing
     let far = EntryLocation(offset: 1 << 40, length: 65_535)
     let near = EntryLocation(offset: 0, length: 612)
     var block = [UInt8](repeating: 0, count: 3 * StateStore.locationSlot)
-    block.replaceSubrange(0..<12, with: StateStore.locationBytes(near))
-    block.replaceSubrange(24..<36, with: StateStore.locationBytes(far))
+    block.withUnsafeMutableBytes { bytes in
+      StateStore.writeLocation(near, into: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<12]))
+      StateStore.writeLocation(far, into: UnsafeMutableRawBufferPointer(rebasing: bytes[24..<36]))
+    }
+    #expect(block[0..<12].elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x64]))
     #expect(StateStore.location(in: block, slot: 0) == near)
     #expect(StateStore.location(in: block, slot: 1) == nil)
     #expect(StateStore.location(in: block, slot: 2) == far)
     #expect(StateStore.location(in: block, slot: 3) == nil)
     let digest = SHA256.hash(Array("node".utf8))
-    let nodes = [UInt8](repeating: 0, count: 32) + digest.bytes
+    var nodes = [UInt8](repeating: 0, count: 64)
+    nodes.withUnsafeMutableBytes { digest.store(into: UnsafeMutableRawBufferPointer(rebasing: $0[32...])) }
+    #expect(Array(nodes[32...]) == digest.bytes)
     #expect(StateStore.node(in: nodes, slot: 0) == nil)
     #expect(StateStore.node(in: nodes, slot: 1) == digest)
     #expect(StateStore.node(in: nodes, slot: 2) == nil)

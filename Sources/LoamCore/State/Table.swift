@@ -55,6 +55,9 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
   /// Rows set or removed in memory (all rows, for an in-memory table).
   public var changes: [Key: Value?] { overlay }
 
+  /// Whether rows missing from memory are read from a backing store.
+  public var hasBackingStore: Bool { loader != nil }
+
   /// Room for `count` rows in memory, so a replay of a whole log does not grow the table's
   /// storage a dozen times over (each growth rehashes every row).
   public mutating func reserveCapacity(_ count: Int) { overlay.reserveCapacity(count) }

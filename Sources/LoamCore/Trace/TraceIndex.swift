@@ -54,9 +54,9 @@ public struct TraceIndex: Sendable {
   /// entries whose effect a `correct` voided → the correcting entry.
   public internal(set) var voided = Table<UInt64, UInt64>()
   /// seq → where its line is.
-  public internal(set) var locations = Table<UInt64, EntryLocation>()
+  public internal(set) var locations = DenseTable<EntryLocation>()
   /// The roots of the tree's perfect subtrees above the leaves, for proofs in O(log n) reads.
-  public internal(set) var nodes = Table<MerkleNodeID, SHA256Digest>()
+  public internal(set) var nodes = NodeTable()
 
   public init() {}
 
@@ -92,8 +92,8 @@ public struct TraceIndex: Sendable {
     fieldEvents = MultiTable(loader: backing.fieldEvents)
     itemSales = Table(loader: backing.itemSales)
     voided = Table(loader: backing.voided)
-    locations = Table(loader: backing.locations)
-    nodes = Table(loader: backing.nodes)
+    locations = DenseTable(loader: backing.locations)
+    nodes = NodeTable(loader: backing.nodes)
   }
 
   public mutating func markPersisted() {

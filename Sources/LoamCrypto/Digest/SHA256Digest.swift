@@ -77,6 +77,14 @@ public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConverti
     return out
   }
 
+  /// Writes the 32 bytes at the start of `place` (which must hold them).
+  public func store(into place: UnsafeMutableRawBufferPointer) {
+    precondition(place.count >= 32)
+    for (index, word) in [w0, w1, w2, w3].enumerated() {
+      place.storeBytes(of: word.bigEndian, toByteOffset: index * 8, as: UInt64.self)
+    }
+  }
+
   public var hex: String {
     String(unsafeUninitializedCapacity: 64) { out in
       let digits: StaticString = "0123456789abcdef"
