@@ -37,8 +37,9 @@ extension Ledger {
     let headOffset = try replay(into: &state, from: 0, reservingFor: logBytes) ?? 0
     let store = try StateStore.rebuild(
       path: statePath, directory: directory, from: state, headOffset: headOffset, logBytes: logBytes)
-    freeElsewhere(state)
-    state = LedgerState()  // this thread's reference goes, so the other thread's is the last
+    let built = state
+    state = LedgerState()
+    freeElsewhere(consume built)  // the last reference: freed on the other thread
     guard let meta = store.meta() else { throw StoreError(.io, "the derived state \(statePath) could not be written") }
     var fresh = LedgerState(position: meta.position, backing: stateBacking(store))
     fresh.trace = TraceIndex(backing: store.traceBacking)
@@ -108,26 +109,33 @@ extension Ledger {
         state.reserveCapacity(entries: (bytes - start) / average)
         reserve = nil
       }
-      for (line, item) in zip(lines, parsed) {
+      for index in lines.indices {
+        let line = lines[index]
         lastStart = lineStart
         state.trace?.locate(state.size, EntryLocation(offset: lineStart, length: line.count))
         lineStart += line.count + 1
-        guard let (entry, statement) = item else {
+        // Read in place: a copy of the item would retain (and later release) all it holds.
+        let item = parsed.baseAddress! + index
+        guard item.pointee != nil else {
           state.skip(unreadableEntryID: MerkleHash.leaf(line))
           continue
         }
-        _ = state.apply(entry, statement: statement, signatures: Self.trustedSignatures(entry, statement, state))
+        _ = state.apply(
+          item.pointee!.0, statement: item.pointee!.1,
+          signatures: Self.trustedSignatures(item.pointee!.0, item.pointee!.1, state))
       }
     }
     return lastStart
   }
 
   /// The log's lines from byte `start`, in batches of up to 4096, each line with its entry and
-  /// statement (nil: unreadable line). The next batch is parsed by another thread while `body`
-  /// handles this one, then by both; the handled batch is freed on another thread. (Spreading the
-  /// parse over every core took cycles from the thread `body` runs on, which all else waits for.)
+  /// statement (nil: unreadable line), valid during the call of `body`. The next batch is parsed
+  /// by another thread while `body` handles this one, then by both; the handled batch is freed on
+  /// another thread. (Spreading the parse over every core took cycles from the thread `body` runs
+  /// on, which all else waits for.)
   func forEachParsedBatch(
-    from start: Int, _ body: ([ArraySlice<UInt8>], [(Entry, Result<Statement, StatementError>)?]) throws -> Void
+    from start: Int,
+    _ body: ([ArraySlice<UInt8>], UnsafeBufferPointer<(Entry, Result<Statement, StatementError>)?>) throws -> Void
   ) throws {
     var reader = try LogReader(path: entriesPath, from: start)
     defer { reader.close() }
@@ -147,9 +155,13 @@ extension Ledger {
   /// The signature results a replay gives `apply`: valid for every key the state knows (or the
   /// entry introduces), unknown otherwise, as when the entry was appended.
   private static func trustedSignatures(
-    _ entry: Entry, _ statement: Result<Statement, StatementError>, _ state: LedgerState
+    _ entry: borrowing Entry, _ statement: borrowing Result<Statement, StatementError>, _ state: borrowing LedgerState
   ) -> [SignatureResult] {
-    let introduced = (try? statement.get())?.body.introducedKeys ?? []
+    let introduced: [PublicKey]
+    switch statement {
+    case .success(let parsed): introduced = parsed.body.introducedKeys
+    case .failure: introduced = []
+    }
     return entry.envelope.signatures.map { signature in
       let known = state.keys[signature.keyID] != nil || introduced.contains { $0.keyID == signature.keyID }
       return SignatureResult(keyID: signature.keyID, valid: known ? true : nil)
@@ -193,7 +205,11 @@ extension Ledger {
       group.wait()
     }
 
-    var results: [(Entry, Result<Statement, StatementError>)?] { Array(slots.prefix(lines.count)) }
+    /// The parsed lines, valid while this batch lives (not copied: a copy of every entry and
+    /// statement, and its release, were a fifth of a replay's applying thread).
+    var results: UnsafeBufferPointer<(Entry, Result<Statement, StatementError>)?> {
+      UnsafeBufferPointer(rebasing: slots[..<lines.count])
+    }
   }
 
   /// An entry and its statement (nil: unreadable line).
