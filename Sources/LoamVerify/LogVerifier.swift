@@ -304,30 +304,37 @@ final class StateApplier: @unchecked Sendable {
   }
 
   func apply(_ batch: PreparedBatch) {
-    for item in batch.items {
-      guard let entry = item.entry else {
-        // An unreadable line still occupies its place in the chain: it breaks the next prev.
-        record(
-          Finding(seq: state.size, entryID: item.leafHash, code: "entry.malformed", message: item.entryError ?? "unreadable line")
-        )
-        state.skip(unreadableEntryID: item.leafHash)
-        noteCheckpointRoot()
-        continue
-      }
-      if !item.canonical {
-        record(
-          Finding(
-            seq: state.size, entryID: entry.id, code: "entry.not-canonical",
-            message: "the entry line is not RFC 8785 canonical JSON"))
-      }
-      let position = state.size
-      let entryFindings = state.apply(entry, statement: item.statement, signatures: item.signatures)
-      entryFindings.forEach(record)
-      if entryFindings.isEmpty, case .success(let statement) = item.statement {
-        noteKeyUse(statement, entry: entry, seq: position, signatures: item.signatures)
-      }
-      noteCheckpointRoot()
+    // The items are read in place: a copy of each would retain (and release) all it holds.
+    batch.items.withUnsafeBufferPointer { items in
+      for index in items.indices { apply(items.baseAddress! + index) }
     }
+  }
+
+  private func apply(_ item: UnsafePointer<PreparedBatch.Item>) {
+    guard item.pointee.entry != nil else {
+      // An unreadable line still occupies its place in the chain: it breaks the next prev.
+      record(
+        Finding(
+          seq: state.size, entryID: item.pointee.leafHash, code: "entry.malformed",
+          message: item.pointee.entryError ?? "unreadable line"))
+      state.skip(unreadableEntryID: item.pointee.leafHash)
+      noteCheckpointRoot()
+      return
+    }
+    if !item.pointee.canonical {
+      record(
+        Finding(
+          seq: state.size, entryID: item.pointee.entry!.id, code: "entry.not-canonical",
+          message: "the entry line is not RFC 8785 canonical JSON"))
+    }
+    let position = state.size
+    let entryFindings = state.apply(
+      item.pointee.entry!, statement: item.pointee.statement, signatures: item.pointee.signatures)
+    entryFindings.forEach(record)
+    if entryFindings.isEmpty, case .success(let statement) = item.pointee.statement {
+      noteKeyUse(statement, entry: item.pointee.entry!, seq: position, signatures: item.pointee.signatures)
+    }
+    noteCheckpointRoot()
   }
 
   /// When each key signed: every accepted signature, delta-encoded (`KeyUses`).
