@@ -9,6 +9,12 @@ static inline int loam_sqlite_bind_blob(sqlite3_stmt *statement, int index, cons
   return sqlite3_bind_blob(statement, index, bytes, count, SQLITE_TRANSIENT);
 }
 
+// SQLITE_STATIC: SQLite reads the bytes in place, so they must stay unchanged until the statement
+// is stepped and reset (the bulk row writes, whose buffers outlive each step).
+static inline int loam_sqlite_bind_blob_static(sqlite3_stmt *statement, int index, const void *bytes, int count) {
+  return sqlite3_bind_blob(statement, index, bytes, count, SQLITE_STATIC);
+}
+
 static inline int loam_sqlite_bind_text(sqlite3_stmt *statement, int index, const char *text, int count) {
   return sqlite3_bind_text(statement, index, text, count, SQLITE_TRANSIENT);
 }

@@ -192,6 +192,14 @@ extension StateStore {
       var keyCount: Int32
       /// -1: the row is deleted.
       var valueCount: Int32
+      /// The key's first 8 bytes, big-endian (zero-padded): most comparisons end here.
+      var prefix: UInt64
+    }
+
+    private func prefix(_ start: Int, _ end: Int) -> UInt64 {
+      var value: UInt64 = 0
+      for index in start..<(start + 8) { value = value << 8 | UInt64(index < end ? out.bytes[index] : 0) }
+      return value
     }
 
     init(_ table: TableID, capacity: Int = 0) {
@@ -205,14 +213,18 @@ extension StateStore {
       key(&out)
       let keyEnd = out.bytes.count
       try value(&out)
-      rows.append(Row(start: start, keyCount: Int32(keyEnd - start), valueCount: Int32(out.bytes.count - keyEnd)))
+      rows.append(
+        Row(
+          start: start, keyCount: Int32(keyEnd - start), valueCount: Int32(out.bytes.count - keyEnd),
+          prefix: prefix(start, keyEnd)))
     }
 
     /// Adds the deletion of a row.
     mutating func delete(key: (inout RowWriter) -> Void) {
       let start = out.bytes.count
       key(&out)
-      rows.append(Row(start: start, keyCount: Int32(out.bytes.count - start), valueCount: -1))
+      rows.append(
+        Row(start: start, keyCount: Int32(out.bytes.count - start), valueCount: -1, prefix: prefix(start, out.bytes.count)))
     }
 
     /// Puts the rows in byte order of their keys.
@@ -220,10 +232,16 @@ extension StateStore {
       out.bytes.withUnsafeBufferPointer { buffer in
         let base = buffer.baseAddress!
         rows.sort { a, b in
+          if a.prefix != b.prefix { return a.prefix < b.prefix }
           let order = memcmp(base + a.start, base + b.start, Int(min(a.keyCount, b.keyCount)))
           return order != 0 ? order < 0 : a.keyCount < b.keyCount
         }
       }
+    }
+
+    /// The rows and the bytes they point into, valid during `body`.
+    func withRows<R>(_ body: (UnsafeRawBufferPointer, [Row]) throws -> R) rethrows -> R {
+      try out.bytes.withUnsafeBytes { try body($0, rows) }
     }
 
     /// Each row's key and value (nil: deleted), in the rows' order.

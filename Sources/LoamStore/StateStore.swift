@@ -62,6 +62,15 @@ final class StateStore: @unchecked Sendable {
     return bytes.allSatisfy({ $0 == 0 }) ? nil : SHA256Digest(bytes: bytes)
   }
 
+  /// Rows a bulk insert statement takes at once.
+  static let rowsPerInsert = 64
+
+  /// `INSERT OR REPLACE` of `rows` rows of one table: ?1 the table, then each row's key and value.
+  static func insertStatement(rows: Int) -> String {
+    "INSERT OR REPLACE INTO rows (tbl, key, value) VALUES "
+      + (0..<rows).map { "(?1, ?\(2 + 2 * $0), ?\(3 + 2 * $0))" }.joined(separator: ", ")
+  }
+
   static func seqKey(_ seq: UInt64) -> [UInt8] { (0..<8).reversed().map { UInt8(truncatingIfNeeded: seq >> (UInt64($0) * 8)) } }
 
   struct Meta: Codable {
@@ -362,19 +371,52 @@ final class StateStore: @unchecked Sendable {
     defer { pipeline.drain() }
     let upsert = try prepare("INSERT OR REPLACE INTO rows (tbl, key, value) VALUES (?, ?, ?)")
     let delete = try prepare("DELETE FROM rows WHERE tbl = ? AND key = ?")
+    // Rows go in `Self.rowsPerInsert` to a statement when there are that many: one step then
+    // inserts them all through one open cursor, instead of a step, a cursor and a descent from the
+    // root per row (a 1M-entry rebuild's 3M rows took 2.5 µs each).
+    let upsertMany =
+      state.entries.changes.count > 16 ? try prepare(Self.insertStatement(rows: Self.rowsPerInsert)) : nil
     defer {
       sqlite3_finalize(upsert)
       sqlite3_finalize(delete)
+      sqlite3_finalize(upsertMany)
     }
     for _ in jobs.indices {
       let rows = try pipeline.takeNext().get()
-      try rows.forEach { key, value in
-        let statement = value == nil ? delete : upsert
-        sqlite3_reset(statement)
-        sqlite3_bind_int(statement, 1, rows.table.rawValue)
-        _ = loam_sqlite_bind_blob(statement, 2, key.baseAddress, Int32(key.count))
-        if let value { _ = loam_sqlite_bind_blob(statement, 3, value.baseAddress, Int32(value.count)) }
-        guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }
+      let tableID = rows.table.rawValue
+      try rows.withRows { bytes, rows in
+        func bytesOf(_ start: Int) -> UnsafeRawPointer { bytes.baseAddress! + start }
+        var index = rows.startIndex
+        while index < rows.endIndex {
+          if let upsertMany, index + Self.rowsPerInsert <= rows.endIndex,
+            rows[index..<(index + Self.rowsPerInsert)].allSatisfy({ $0.valueCount >= 0 })
+          {
+            sqlite3_reset(upsertMany)
+            sqlite3_bind_int(upsertMany, 1, tableID)
+            for (offset, row) in rows[index..<(index + Self.rowsPerInsert)].enumerated() {
+              let parameter = Int32(2 + 2 * offset)
+              _ = loam_sqlite_bind_blob_static(upsertMany, parameter, bytesOf(row.start), row.keyCount)
+              _ = loam_sqlite_bind_blob_static(
+                upsertMany, parameter + 1, bytesOf(row.start + Int(row.keyCount)), row.valueCount)
+            }
+            guard sqlite3_step(upsertMany) == SQLITE_DONE else { throw fail("write") }
+            index += Self.rowsPerInsert
+            continue
+          }
+          let row = rows[index]
+          let statement = row.valueCount < 0 ? delete : upsert
+          sqlite3_reset(statement)
+          sqlite3_bind_int(statement, 1, tableID)
+          _ = loam_sqlite_bind_blob_static(statement, 2, bytesOf(row.start), row.keyCount)
+          if row.valueCount >= 0 {
+            _ = loam_sqlite_bind_blob_static(
+              statement, 3, bytesOf(row.start + Int(row.keyCount)), row.valueCount)
+          }
+          guard sqlite3_step(statement) == SQLITE_DONE else { throw fail("write") }
+          index += 1
+        }
+        // Nothing may point into the rows' bytes after them.
+        for statement in [upsert, delete, upsertMany] { if let statement { sqlite3_clear_bindings(statement) } }
       }
     }
     /// Packed tables: the changed slots of each block merged into its stored row, block by block in

@@ -59,6 +59,21 @@ import Testing
     #expect(decode(Array("1".utf8), as: String.self) == nil)
   }
 
+  /// Rows are put in byte order of their keys (SQLite's order for blobs), whatever their lengths
+  /// and however long a prefix they share.
+  @Test func rowsSortInTheKeysByteOrder() {
+    var keys: [[UInt8]] = [[], [0], [0, 0], [1], [0xFF], Array("lot-1".utf8), Array("lot-1\u{0}".utf8)]
+    keys += [Array("GRAPES-2023-1050".utf8), Array("GRAPES-2023-105".utf8), Array("GRAPES-2023-1049".utf8)]
+    keys += (0..<200).map { _ in (0..<Int.random(in: 0...20)).map { _ in UInt8.random(in: 0...3) } }
+    keys = Array(Set(keys))
+    var rows = StateStore.TableRows(.lots)
+    for key in keys.shuffled() { rows.add(key: { $0.raw(key) }, value: { $0.raw(UInt64(key.count)) }) }
+    rows.sort()
+    var sorted: [[UInt8]] = []
+    rows.forEach { key, _ in sorted.append(Array(key)) }
+    #expect(sorted == keys.sorted { $0.lexicographicallyPrecedes($1) })
+  }
+
   /// Packed rows: each slot reads back as written, empty slots and slots past the row's end as absent.
   @Test func packedSlotsReadBackAsWritten() throws {
     let far = EntryLocation(offset: 1 << 40, length: 65_535)
