@@ -163,7 +163,7 @@ extension Ledger {
     case .failure: introduced = []
     }
     return entry.envelope.signatures.map { signature in
-      let known = state.keys[signature.keyID] != nil || introduced.contains { $0.keyID == signature.keyID }
+      let known = state.knowsKey(signature.keyID) || introduced.contains { $0.keyID == signature.keyID }
       return SignatureResult(keyID: signature.keyID, valid: known ? true : nil)
     }
   }

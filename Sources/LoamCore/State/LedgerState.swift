@@ -243,6 +243,10 @@ public struct LedgerState: Sendable {
     shipments.record(id, seqOf: { entries[$0]?.seq }, unitOf: { lots[$0]?.unit })
   }
 
+  /// Whether a participant holds (or held) key `keyID`. Here, in LoamCore, the table lookup is
+  /// specialized; from another module it is generic, with a metadata lookup on every call.
+  public func knowsKey(_ keyID: String) -> Bool { keys[keyID] != nil }
+
   public func holding(of lot: String, by participant: String) -> ExactDecimal {
     lots[lot]?.holdings[participant] ?? .zero
   }

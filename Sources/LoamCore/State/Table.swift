@@ -7,22 +7,24 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
   /// Reads a row the overlay does not hold; nil for a purely in-memory table.
   public typealias Loader = @Sendable (Key) -> Value?
 
-  private var overlay: [Key: Value?] = [:]
-  private let loader: Loader?
+  // Usable from inlinable code, so that other modules' lookups are specialized for their types
+  // (unspecialized, every lookup from LoamStore instantiated generic metadata).
+  @usableFromInline var overlay: [Key: Value?] = [:]
+  @usableFromInline let loader: Loader?
   /// Rows read from the backing store, so each is read and decoded once.
-  private let cache: LoadCache?
+  @usableFromInline let cache: LoadCache?
 
   public init(loader: Loader? = nil) {
     self.loader = loader
     cache = loader == nil ? nil : LoadCache()
   }
 
-  final class LoadCache: @unchecked Sendable {
+  @usableFromInline final class LoadCache: @unchecked Sendable {
     // @unchecked: guarded by `lock`.
     private var rows: [Key: Value?] = [:]
     private let lock = NSLockLike()
-    func get(_ key: Key) -> Value?? { lock.locked { rows[key] } }
-    func set(_ key: Key, _ value: Value?) { lock.locked { rows[key] = .some(value) } }
+    @usableFromInline func get(_ key: Key) -> Value?? { lock.locked { rows[key] } }
+    @usableFromInline func set(_ key: Key, _ value: Value?) { lock.locked { rows[key] = .some(value) } }
     /// Brings the rows it holds up to date with `changes` (now in the backing store, which serves
     /// the rest).
     func update(_ changes: [Key: Value?]) {
@@ -32,7 +34,7 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
   }
 
-  public subscript(key: Key) -> Value? {
+  @inlinable public subscript(key: Key) -> Value? {
     get {
       if let cached = overlay[key] { return cached }
       guard let loader, let cache else { return nil }
