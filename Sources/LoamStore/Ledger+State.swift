@@ -115,14 +115,12 @@ extension Ledger {
         state.trace?.locate(state.size, EntryLocation(offset: lineStart, length: line.count))
         lineStart += line.count + 1
         // Read in place: a copy of the item would retain (and later release) all it holds.
-        let item = parsed.baseAddress! + index
-        guard item.pointee != nil else {
+        switch parsed[index] {
+        case .none:
           state.skip(unreadableEntryID: MerkleHash.leaf(line))
-          continue
+        case .some((let entry, let statement)):
+          _ = state.apply(entry, statement: statement, signatures: Self.trustedSignatures(entry, statement, state))
         }
-        _ = state.apply(
-          item.pointee!.0, statement: item.pointee!.1,
-          signatures: Self.trustedSignatures(item.pointee!.0, item.pointee!.1, state))
       }
     }
     return lastStart
