@@ -6,7 +6,7 @@ public import LoamCrypto
 /// backing store) goes to an ordinary `Table`.
 ///
 /// A replay of a million entries sets a million locations and a million tree nodes: as
-/// dictionaries they were a fifth of the replaying thread's time (hashing, growing, faulting in
+/// dictionaries they were about a tenth of the replaying thread's time (hashing, growing, faulting in
 /// memory) and grouping them into packed rows took 1.5 s more.
 public struct DenseTable<Value: Sendable>: Sendable {
   public typealias Loader = Table<UInt64, Value>.Loader
