@@ -311,7 +311,8 @@ final class StateApplier: @unchecked Sendable {
   }
 
   private func apply(_ item: UnsafePointer<PreparedBatch.Item>) {
-    guard item.pointee.entry != nil else {
+    // One unwrap: each `entry!` would copy the entry again.
+    guard let entry = item.pointee.entry else {
       // An unreadable line still occupies its place in the chain: it breaks the next prev.
       record(
         Finding(
@@ -324,15 +325,14 @@ final class StateApplier: @unchecked Sendable {
     if !item.pointee.canonical {
       record(
         Finding(
-          seq: state.size, entryID: item.pointee.entry!.id, code: "entry.not-canonical",
+          seq: state.size, entryID: entry.id, code: "entry.not-canonical",
           message: "the entry line is not RFC 8785 canonical JSON"))
     }
     let position = state.size
-    let entryFindings = state.apply(
-      item.pointee.entry!, statement: item.pointee.statement, signatures: item.pointee.signatures)
+    let entryFindings = state.apply(entry, statement: item.pointee.statement, signatures: item.pointee.signatures)
     entryFindings.forEach(record)
     if entryFindings.isEmpty, case .success(let statement) = item.pointee.statement {
-      noteKeyUse(statement, entry: item.pointee.entry!, seq: position, signatures: item.pointee.signatures)
+      noteKeyUse(statement, entry: entry, seq: position, signatures: item.pointee.signatures)
     }
     noteCheckpointRoot()
   }
