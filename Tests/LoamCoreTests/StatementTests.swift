@@ -48,6 +48,16 @@ import Testing
     #expect(error(#"{"kind":"teleport","actor":"g","time":"2026-09-14T07:31:02Z"}"#)?.code == "statement.unknown-kind")
     #expect(error(#"{"kind":"harvest"}"#)?.path == "$.actor")
     #expect(error("[1]")?.path == "$")
+    // Items of arrays, and members nested in them.
+    let transform = #""kind":"transform","actor":"g","time":"2026-09-14T07:31:02Z","process":"press""#
+    let good = #"{"lot":"a","quantity":{"value":1,"uom":"KGM"}}"#
+    let output = #"[{"lot":"b","product":"p","quantity":{"value":1,"uom":"LTR"}}]"#
+    #expect(
+      error(#"{\#(transform),"inputs":[\#(good),{"lot":"c","quantity":{"value":1,"uom":"kg"}}],"outputs":\#(output)}"#)?.path
+        == "$.inputs[1].quantity.uom")
+    #expect(error(#"{\#(transform),"inputs":[\#(good),{"lot":"c"}],"outputs":\#(output)}"#)?.path == "$.inputs[1].quantity")
+    #expect(error(#"{\#(transform),"inputs":[\#(good),7],"outputs":\#(output)}"#)?.path == "$.inputs[1]")
+    #expect(error(#"{\#(transform),"inputs":[\#(good)],"outputs":[{"lot":"b","product":"p"}]}"#)?.path == "$.outputs[0].quantity")
     #expect(error("not json")?.code == "statement.malformed")
   }
 

@@ -7,17 +7,21 @@ import LoamCrypto
 /// replay or a verification goes through here; `String` comparisons were most of its cost).
 struct FieldReader {
   let object: JSONObject
-  let path: String
+  let path: FieldPath
 
-  init(_ value: JSONValue?, path: String) throws {
+  init(_ value: JSONValue?, path: FieldPath) throws {
     guard let object = value?.objectValue else {
-      throw StatementError("statement.malformed", "expected an object", path: path)
+      throw StatementError("statement.malformed", "expected an object", path: path.text)
     }
     self.object = object
     self.path = path
   }
 
-  func at(_ key: StaticString) -> String { "\(path).\(key)" }
+  /// The path of member `key`, spelled out (for a message).
+  func at(_ key: StaticString) -> String { path.member(key).text }
+
+  /// The path of item `index` of the array member `key`.
+  func item(_ key: StaticString, _ index: Int) -> FieldPath { path.member(key, index: index) }
 
   func fail(_ key: StaticString, _ message: String) -> StatementError {
     StatementError("statement.malformed", message, path: at(key))
@@ -45,7 +49,7 @@ struct FieldReader {
     for index in members.indices {
       let name = members[index].key
       if allowed.contains(where: { Self.isNamed(name, $0) }) || more.contains(where: { Self.isNamed(name, $0) }) { continue }
-      throw StatementError("statement.malformed", "unknown member \"\(name)\"", path: path)
+      throw StatementError("statement.malformed", "unknown member \"\(name)\"", path: path.text)
     }
   }
 
@@ -87,7 +91,7 @@ struct FieldReader {
   }
 
   func quantity(_ key: StaticString) throws -> Quantity {
-    let reader = try FieldReader(value(key), path: at(key))
+    let reader = try FieldReader(value(key), path: path.member(key))
     try reader.allowOnly(["value", "uom"])
     let value = try reader.number("value")
     let unit = try reader.string("uom")
@@ -117,7 +121,7 @@ struct FieldReader {
 
   func reader(_ key: StaticString) throws -> FieldReader {
     guard value(key) != nil else { throw fail(key, "is required") }
-    return try FieldReader(value(key), path: at(key))
+    return try FieldReader(value(key), path: path.member(key))
   }
 
   func objectValue(_ key: StaticString) throws -> JSONObject {
@@ -129,7 +133,7 @@ struct FieldReader {
   func stringArray(_ key: StaticString, allowEmpty: Bool = false) throws -> [String] {
     try array(key, allowEmpty: allowEmpty).enumerated().map { index, item in
       guard let text = item.stringValue, !text.isEmpty else {
-        throw StatementError("statement.malformed", "must be a non-empty string", path: "\(at(key))[\(index)]")
+        throw StatementError("statement.malformed", "must be a non-empty string", path: self.item(key, index).text)
       }
       return text
     }
@@ -140,18 +144,47 @@ struct FieldReader {
       do {
         return try PublicKey(pem: pem)
       } catch {
-        throw StatementError("statement.malformed", "not a usable public key: \(error)", path: "\(at(key))[\(index)]")
+        throw StatementError("statement.malformed", "not a usable public key: \(error)", path: self.item(key, index).text)
       }
     }
   }
 
   func evidence(_ key: StaticString = "evidence") throws -> [Evidence] {
     try optionalArray(key).enumerated().map { index, item in
-      let reader = try FieldReader(item, path: "\(at(key))[\(index)]")
+      let reader = try FieldReader(item, path: self.item(key, index))
       try reader.allowOnly(["sha256", "uri", "mediaType"])
       let digest = try reader.string("sha256")
       guard Hex.isLowercase(digest, byteCount: 32) else { throw reader.fail("sha256", "must be 64 lowercase hex digits") }
       return Evidence(sha256: digest, uri: try reader.optionalString("uri"), mediaType: try reader.optionalString("mediaType"))
     }
+  }
+}
+
+/// Where a reader's object is in a statement (`$.inputs[0].quantity`), spelled out only for a
+/// message: building the text of every nested reader's path was a tenth of a statement's parse.
+/// The last member name and index stay unspelled; a reader nested deeper spells its parent's.
+struct FieldPath {
+  private let parent: String
+  private let key: StaticString?
+  private let index: Int?
+
+  /// The statement itself.
+  static let root = FieldPath(parent: "$", key: nil, index: nil)
+
+  private init(parent: String, key: StaticString?, index: Int?) {
+    self.parent = parent
+    self.key = key
+    self.index = index
+  }
+
+  /// The member `key` of this object, or its item `index` when it is an array.
+  func member(_ key: StaticString, index: Int? = nil) -> FieldPath {
+    FieldPath(parent: self.key == nil ? parent : text, key: key, index: index)
+  }
+
+  var text: String {
+    guard let key else { return parent }
+    let named = "\(parent).\(key)"
+    return index.map { "\(named)[\($0)]" } ?? named
   }
 }

@@ -19,7 +19,7 @@ public struct Statement: Hashable, Sendable {
 
   /// Parses and validates a statement's JSON.
   public init(json value: JSONValue) throws {
-    let r = try FieldReader(value, path: "$")
+    let r = try FieldReader(value, path: .root)
     let kindText = try r.string("kind")
     guard let kind = StatementKind.named(kindText) else {
       throw StatementError(

@@ -14,7 +14,7 @@ public struct ParticipantSpec: Hashable, Sendable {
       guard let role = Role(rawValue: text) else {
         throw StatementError(
           "statement.malformed", "unknown role \"\(text)\" (known: \(Role.allCases.map(\.rawValue).joined(separator: ", ")))",
-          path: "\(reader.at("roles"))[\(index)]")
+          path: reader.item("roles", index).text)
       }
       return role
     }
@@ -179,7 +179,7 @@ extension StatementBody {
       let origin = try r.string("origin")
       guard logKey.name == origin else { throw r.fail("logKey", "the log key's name must be the origin \"\(origin)\"") }
       let participants = try r.array("participants").enumerated().map { index, item in
-        try ParticipantSpec.parse(FieldReader(item, path: "\(r.at("participants"))[\(index)]"))
+        try ParticipantSpec.parse(FieldReader(item, path: r.item("participants", index)))
       }
       return .genesis(Genesis(origin: origin, logKey: logKey, participants: participants))
     case .enroll:
@@ -188,7 +188,7 @@ extension StatementBody {
     case .keys:
       try only(["participant", "add", "revoke"])
       let revoke = try r.optionalArray("revoke").enumerated().map { index, item in
-        let entry = try FieldReader(item, path: "\(r.at("revoke"))[\(index)]")
+        let entry = try FieldReader(item, path: r.item("revoke", index))
         try entry.allowOnly(["keyid", "from"])
         let keyID = try entry.string("keyid")
         guard Hex.isLowercase(keyID, byteCount: 32) else {
@@ -265,12 +265,12 @@ extension StatementBody {
     case .transform:
       try only(["inputs", "outputs", "process", "conversions"])
       let inputs = try r.array("inputs").enumerated().map { index, item in
-        let i = try FieldReader(item, path: "\(r.at("inputs"))[\(index)]")
+        let i = try FieldReader(item, path: r.item("inputs", index))
         try i.allowOnly(["lot", "quantity"])
         return LotQuantity(lot: try i.identifier("lot"), quantity: try i.positiveQuantity("quantity"))
       }
       let outputs = try r.array("outputs").enumerated().map { index, item in
-        let o = try FieldReader(item, path: "\(r.at("outputs"))[\(index)]")
+        let o = try FieldReader(item, path: r.item("outputs", index))
         try o.allowOnly(["lot", "product", "quantity"])
         return TransformOutput(
           lot: try o.identifier("lot"), product: try o.string("product"), quantity: try o.positiveQuantity("quantity"))
@@ -278,7 +278,7 @@ extension StatementBody {
       if Set(inputs.map(\.lot)).count != inputs.count { throw r.fail("inputs", "names the same lot twice") }
       if Set(outputs.map(\.lot)).count != outputs.count { throw r.fail("outputs", "names the same lot twice") }
       let conversions = try r.optionalArray("conversions").enumerated().map { index, item in
-        let c = try FieldReader(item, path: "\(r.at("conversions"))[\(index)]")
+        let c = try FieldReader(item, path: r.item("conversions", index))
         try c.allowOnly(["from", "to"])
         let conversion = Transform.Conversion(from: try c.positiveQuantity("from"), to: try c.positiveQuantity("to"))
         guard let from = UnitCode.known[conversion.from.unit], let to = UnitCode.known[conversion.to.unit],
@@ -309,7 +309,7 @@ extension StatementBody {
       let items = r.has("items") ? try r.stringArray("items", allowEmpty: true) : []
       for (index, item) in items.enumerated() where !Identifier.isValid(item) {
         throw StatementError(
-          "statement.malformed", "must be 1–256 printable characters without whitespace", path: "\(r.at("items"))[\(index)]")
+          "statement.malformed", "must be 1–256 printable characters without whitespace", path: r.item("items", index).text)
       }
       return .sell(Sale(lot: try r.identifier("lot"), quantity: try r.positiveQuantity("quantity"), items: items))
     case .correct:
