@@ -26,10 +26,17 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     @usableFromInline func get(_ key: Key) -> Value?? { lock.locked { rows[key] } }
     @usableFromInline func set(_ key: Key, _ value: Value?) { lock.locked { rows[key] = .some(value) } }
     /// Brings the rows it holds up to date with `changes` (now in the backing store, which serves
-    /// the rest).
+    /// the rest). A row remembered as missing and now written is forgotten instead: the store
+    /// holds it, and most new rows are never read again.
     func update(_ changes: [Key: Value?]) {
       lock.locked {
-        for (key, value) in changes where rows[key] != nil { rows[key] = .some(value) }
+        for (key, value) in changes {
+          switch rows[key] {
+          case .none: continue
+          case .some(.none): rows.removeValue(forKey: key)
+          case .some(.some): rows[key] = .some(value)
+          }
+        }
       }
     }
   }
@@ -40,9 +47,10 @@ public struct Table<Key: Hashable & Sendable, Value: Sendable>: Sendable {
       guard let loader, let cache else { return nil }
       if let loaded = cache.get(key) { return loaded }
       let value = loader(key)
-      // A missing row is not remembered: most are looked up once, to create them (a new ref, lot,
-      // entry), and a batch of 100,000 filled the cache with them.
-      if value != nil { cache.set(key, value) }
+      // A missing row is remembered too: a new ref, lot or entry is looked up more than once
+      // before it is created (an append's look-ahead, then its rules), and each miss was a search
+      // of the store. Once created, it is in `overlay`; once written, `markPersisted` forgets it.
+      cache.set(key, value)
       return value
     }
     set {
