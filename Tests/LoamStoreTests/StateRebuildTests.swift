@@ -28,6 +28,33 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: ledger.statePath + ".rebuild"))
   }
 
+  /// A replay reads batches ahead on another thread: every line of a log of many batches is
+  /// applied in order, and a read that fails in a later batch fails the replay.
+  @Test func aReplayReadsEveryBatchAndReportsALateReadError() throws {
+    let demo = try DemoLedger()
+    defer { demo.remove() }
+    let source = try Data(contentsOf: URL(fileURLWithPath: demo.built.ledger.entriesPath))
+    let demoLines = source.filter { $0 == 0x0A }.count
+    func replayed(_ tail: Data) throws -> LedgerState {
+      let directory = demo.directory + "/long-\(tail.count)"
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      try (source + tail).write(to: URL(fileURLWithPath: directory + "/entries.jsonl"))
+      var state = LedgerState()
+      try Ledger(directory: directory).replay(into: &state, from: 0)
+      return state
+    }
+    // Unreadable lines still take their place in the chain (three batches of 4096 and more).
+    let junk = Data(repeating: UInt8(ascii: "x"), count: 1) + Data([0x0A])
+    let many = Data((0..<10_000).map { _ in junk }.joined())
+    #expect(try replayed(many).size == UInt64(demoLines + 10_000))
+    let endless = Data(repeating: UInt8(ascii: "A"), count: 2 << 20) + Data([0x0A])
+    #expect {
+      _ = try replayed(many + endless + junk)
+    } throws: { error in
+      "\(error)".contains("without a newline")
+    }
+  }
+
   @Test func aRebuildIsNotPairedWithAnOldWriteAheadLog() throws {
     let demo = try DemoLedger()
     defer { demo.remove() }
