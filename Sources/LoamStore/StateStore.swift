@@ -356,7 +356,9 @@ final class StateStore: @unchecked Sendable {
   /// before them; they go in in key order, so the B-tree grows at its right edge instead of
   /// splitting pages all over it.
   private func writeChanges(_ state: LedgerState, replaceAll: Bool) throws {
-    let jobs = Self.rowJobs(state)
+    // A rebuild's packed blocks start empty, so they are made with the other tables' rows, on the
+    // other threads; an update merges its slots into the stored blocks, read here (below).
+    let jobs = Self.rowJobs(state) + (replaceAll ? Self.packedRowJobs(state, stored: { _, _ in nil }) : [])
     let pipeline = RowPipeline(count: jobs.count)
     if state.entries.changes.count <= 16 {
       // A few entries' rows: starting threads for them would cost more than they save (a typed
@@ -381,8 +383,7 @@ final class StateStore: @unchecked Sendable {
       sqlite3_finalize(delete)
       sqlite3_finalize(upsertMany)
     }
-    for _ in jobs.indices {
-      let rows = try pipeline.takeNext().get()
+    func write(_ rows: TableRows) throws {
       let tableID = rows.table.rawValue
       try rows.withRows { bytes, rows in
         func bytesOf(_ start: Int) -> UnsafeRawPointer { bytes.baseAddress! + start }
@@ -419,46 +420,55 @@ final class StateStore: @unchecked Sendable {
         for statement in [upsert, delete, upsertMany] { if let statement { sqlite3_clear_bindings(statement) } }
       }
     }
-    /// Packed tables: the changed slots of each block merged into its stored row, block by block in
-    /// key order (`forEachChange` gives the changes in key order).
-    func pack<V>(
-      _ table: TableID, _ changes: DenseTable<V>, blockKey: (UInt64) -> [UInt8], width: Int,
-      write: (V, UnsafeMutableRawBufferPointer) -> Void
-    ) throws {
-      var block: UInt64? = nil
-      var row: [UInt8] = []
-      func flush() throws {
-        guard let block else { return }
-        let key = blockKey(block)
-        sqlite3_reset(upsert)
-        sqlite3_bind_int(upsert, 1, table.rawValue)
-        _ = key.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 2, $0.baseAddress, Int32($0.count)) }
-        _ = row.withUnsafeBytes { loam_sqlite_bind_blob(upsert, 3, $0.baseAddress, Int32($0.count)) }
-        guard sqlite3_step(upsert) == SQLITE_DONE else { throw fail("write") }
-      }
-      try changes.forEachChange { key, value in
-        let index = key / UInt64(Self.packed)
-        if index != block {
-          try flush()
-          block = index
-          row = replaceAll ? [] : rawValue(table, blockKey(index)) ?? []
-        }
-        let slot = Int(key % UInt64(Self.packed))
-        let needed = (slot + 1) * width
-        if row.count < needed { row += repeatElement(0, count: needed - row.count) }
-        row.withUnsafeMutableBytes { bytes in
-          let place = UnsafeMutableRawBufferPointer(rebasing: bytes[(slot * width)..<needed])
-          if let value { write(value, place) } else { place.initializeMemory(as: UInt8.self, repeating: 0) }
-        }
-      }
-      try flush()
+    for _ in jobs.indices { try write(try pipeline.takeNext().get()) }
+    if !replaceAll {
+      for job in Self.packedRowJobs(state, stored: { [self] in rawValue($0, $1) }) { try write(try job()) }
     }
-    if let trace = state.trace {
-      try pack(.locations, trace.locations, blockKey: Self.seqKey, width: Self.locationSlot, write: Self.writeLocation)
-      for (level, nodes) in trace.nodes.changedLevels {
-        try pack(.nodes, nodes, blockKey: { [level] + Self.seqKey($0) }, width: Self.nodeSlot) { $0.store(into: $1) }
+  }
+
+  /// The packed tables' changed blocks as rows, one job per table (and tree level): each block is
+  /// its stored row (`stored`, by table and block key) with the changed slots merged in, block by
+  /// block in key order (`forEachChange` gives the changes in key order).
+  static func packedRowJobs(
+    _ state: LedgerState, stored: @escaping @Sendable (TableID, [UInt8]) -> [UInt8]?
+  ) -> [@Sendable () throws -> TableRows] {
+    func pack<V: Sendable>(
+      _ table: TableID, _ changes: DenseTable<V>, blockKey: @escaping @Sendable (UInt64) -> [UInt8], width: Int,
+      write: @escaping @Sendable (V, UnsafeMutableRawBufferPointer) -> Void
+    ) -> @Sendable () throws -> TableRows {
+      {
+        var rows = TableRows(table)
+        var block: UInt64? = nil
+        var row: [UInt8] = []
+        func flush() {
+          guard let block else { return }
+          let key = blockKey(block)
+          rows.add(key: { $0.raw(key) }, value: { $0.raw(row) })
+        }
+        changes.forEachChange { key, value in
+          let index = key / UInt64(Self.packed)
+          if index != block {
+            flush()
+            block = index
+            row = stored(table, blockKey(index)) ?? []
+          }
+          let slot = Int(key % UInt64(Self.packed))
+          let needed = (slot + 1) * width
+          if row.count < needed { row += repeatElement(0, count: needed - row.count) }
+          row.withUnsafeMutableBytes { bytes in
+            let place = UnsafeMutableRawBufferPointer(rebasing: bytes[(slot * width)..<needed])
+            if let value { write(value, place) } else { place.initializeMemory(as: UInt8.self, repeating: 0) }
+          }
+        }
+        flush()
+        return rows
       }
     }
+    guard let trace = state.trace else { return [] }
+    return [pack(.locations, trace.locations, blockKey: Self.seqKey, width: Self.locationSlot, write: Self.writeLocation)]
+      + trace.nodes.changedLevels.map { level, nodes in
+        pack(.nodes, nodes, blockKey: { [level] + Self.seqKey($0) }, width: Self.nodeSlot) { $0.store(into: $1) }
+      }
   }
 
   /// The rows of every table but the packed ones, as jobs that may run on any thread, in table order.
