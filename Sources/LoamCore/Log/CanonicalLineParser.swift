@@ -80,9 +80,16 @@ enum CanonicalLineParser {
       return String(validating: raw, as: UTF8.self)
     }
 
+    /// Base64 up to the closing quote, found with memchr instead of a byte loop (a payload is most
+    /// of a line): the decoder refuses every byte outside its alphabet, so an escape or a control
+    /// character still sends the line to the general parser.
     mutating func base64() -> [UInt8]? {
-      guard let raw = rawString() else { return nil }
-      return Base64.decode(raw)
+      guard index < bytes.count, let quote = memchr(bytes.baseAddress! + index, 0x22, bytes.count - index) else {
+        return nil
+      }
+      let end = UnsafePointer<UInt8>(quote.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress!
+      defer { index = end + 1 }
+      return Base64.decode(UnsafeBufferPointer(rebasing: bytes[index..<end]))
     }
 
     /// A non-negative integer without leading zeros.
