@@ -86,14 +86,13 @@ extension LedgerState {
       try authorizeSignatures(parsed, entry: entry, seq: seq, signatures: signatures)
       let effect = try applyRules(parsed, entry: entry, seq: seq)
       entries[entry.id] = EntryRecord(seq: seq, kind: parsed.kind, actor: parsed.actor, voided: false, effect: effect)
-      if var index = trace {
-        trace = nil  // keep the index uniquely referenced while it changes
+      if trace != nil {
         var related: UInt64? = nil
         var receivedLot: String? = nil
         if case .correct(let correction) = parsed.body { related = entries[correction.entry]?.seq }
         if case .receive(let receipt) = parsed.body { receivedLot = shipment(receipt.shipment)?.lot }
-        index.record(parsed, seq: seq, receivedLot: receivedLot, correctedSeq: related)
-        trace = index
+        // In place: a copy of the index out and back in retained and released each of its tables.
+        trace!.record(parsed, seq: seq, receivedLot: receivedLot, correctedSeq: related)
       }
       if let ref = parsed.ref {
         refs[ref] = RefRecord(seq: seq, entryID: entry.id, payloadHash: SHA256.hash(entry.envelope.payload))
@@ -165,13 +164,16 @@ extension LedgerState {
 extension LedgerState {
   /// Extends the tree; a state that keeps a trace index also keeps the completed subtree roots.
   mutating func appendToTree(_ leaf: SHA256Digest) {
-    guard var index = trace else {
+    guard trace != nil else {
       tree.append(leafHash: leaf)
       return
     }
-    trace = nil  // keep the index uniquely referenced while it changes
+    // The range, not the index, is moved out while it changes (kept uniquely referenced): it is one
+    // array, where the index is a dozen tables to retain and release.
+    var range = tree
+    tree = CompactRange()
     // Leaves are the entry ids themselves (found through `locations`): only inner nodes are kept.
-    tree.append(leafHash: leaf) { id, hash in if id.level > 0 { index.nodes[id] = hash } }
-    trace = index
+    range.append(leafHash: leaf) { id, hash in if id.level > 0 { trace!.nodes[id] = hash } }
+    tree = range
   }
 }
