@@ -97,17 +97,24 @@ extension Ledger {
   /// Applies the log's lines from byte `start` to `state`. The signatures were checked when each
   /// entry was appended; `loam verify` checks them again. Returns where the last line starts.
   /// `reservingFor`: the log's length, when the replay reads most of it; the state's per-entry
-  /// tables get room for as many entries as the first batch's line length makes it hold.
+  /// tables get room for as many entries as the first 4096 lines' length makes it hold, and an
+  /// eighth more. (The first batch alone is the first 64 KiB: the genesis and enrolments, whose
+  /// long lines made the estimate short, and the entries table then grew once, late and large.)
   @discardableResult
   func replay(into state: inout LedgerState, from start: Int, reservingFor logBytes: Int? = nil) throws -> Int? {
     var lastStart: Int? = nil
     var lineStart = start
     var reserve = logBytes
+    var sampled = (lines: 0, bytes: 0)
     try forEachParsedBatch(from: start) { lines, parsed in
       if let bytes = reserve, !lines.isEmpty {
-        let average = max(1, lines.reduce(0) { $0 + $1.count + 1 } / lines.count)
-        state.reserveCapacity(entries: (bytes - start) / average)
-        reserve = nil
+        sampled.lines += lines.count
+        sampled.bytes += lines.reduce(0) { $0 + $1.count + 1 }
+        if sampled.lines >= 4096 {
+          let entries = (bytes - start) / max(1, sampled.bytes / sampled.lines)
+          state.reserveCapacity(entries: entries + entries / 8)
+          reserve = nil
+        }
       }
       for index in lines.indices {
         let line = lines[index]
