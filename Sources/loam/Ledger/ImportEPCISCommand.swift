@@ -78,9 +78,7 @@ struct ImportEPCISCommand: ParsableCommand {
     }
     // The log key is checked before the work of signing (the append checks it against the ledger again).
     let logSigner = try Signing.logSigner(logKey, ledger: ledger, origin: state.origin ?? "")
-    let envelopes = try Self.sign(items, keys: keysByParticipant)
-    let outcome = try Self.append(
-      items, envelopes, ledger: ledger, state: state, logSigner: logSigner, keys: keysByParticipant)
+    let outcome = try Self.append(items, ledger: ledger, state: state, logSigner: logSigner, keys: keysByParticipant)
     switch outcome {
     case .refused(let findings):
       // A finding names the seq its entry would have had; statements already logged (by ref) take none.
@@ -165,19 +163,32 @@ struct ImportEPCISCommand: ParsableCommand {
     return EPCISDocument(json: value.objectValue!)
   }
 
-  /// Signs every ready statement on all cores; statements that name earlier entries are signed
-  /// when the batch reaches them.
-  static func sign(_ items: [EPCISImporter.Item], keys: [String: [PrivateKey]]) throws -> [DSSEEnvelope?] {
-    let ready = items.map { item -> JSONObject? in
-      if case .ready(let statement) = item.statement { return statement }
-      return nil
+  /// The envelopes of the statements that are ready (that name no entry of the batch), signed in
+  /// order on another thread while the batch is appended. The others are signed as the batch
+  /// reaches them.
+  struct ReadyEnvelopes {
+    /// Per item, its place among the ready ones, or -1.
+    private let slot: [Int]
+    private let work: WorkAhead<DSSEEnvelope>
+
+    init(_ items: [EPCISImporter.Item], keys: [String: [PrivateKey]]) {
+      let ready = items.indices.filter { if case .ready = items[$0].statement { true } else { false } }
+      var slot = [Int](repeating: -1, count: items.count)
+      for (position, index) in ready.enumerated() { slot[index] = position }
+      self.slot = slot
+      work = WorkAhead(count: ready.count) { position in
+        let item = items[ready[position]]
+        return try ImportEPCISCommand.envelope(item.statement.json, item, keys: keys)
+      }
     }
-    var out = [DSSEEnvelope?](repeating: nil, count: items.count)
-    let indices = ready.indices.filter { ready[$0] != nil }
-    for (index, envelope) in zip(indices, try sign(indices.map { (ready[$0]!, items[$0]) }, keys: keys)) {
-      out[index] = envelope
+
+    /// Item `index`'s envelope (nil if it is not ready), waiting for it or signing it here.
+    func envelope(_ index: Int) throws -> DSSEEnvelope? {
+      slot[index] < 0 ? nil : try work.value(slot[index])
     }
-    return out
+
+    /// No more are needed: signing stops.
+    func stop() { work.stop() }
   }
 
   /// Signs statements on all cores, in order.
@@ -210,9 +221,10 @@ struct ImportEPCISCommand: ParsableCommand {
   /// run itself. The envelopes are this process's own signatures, so the ledger does not verify them
   /// again (`loam verify` does); the rules still check every key against its actor.
   static func append(
-    _ items: [EPCISImporter.Item], _ envelopes: [DSSEEnvelope?], ledger: Ledger, state: LedgerState, logSigner: NoteSigner,
-    keys: [String: [PrivateKey]]
+    _ items: [EPCISImporter.Item], ledger: Ledger, state: LedgerState, logSigner: NoteSigner, keys: [String: [PrivateKey]]
   ) throws -> Ledger.AppendOutcome {
+    let ready = ReadyEnvelopes(items, keys: keys)
+    defer { ready.stop() }
     var position = 0
     var sequenced: [String: (SHA256Digest, String?)] = [:]  // ref → entry id, shipment lot
     var recorded = 0  // items whose entries are in `sequenced`
@@ -250,7 +262,7 @@ struct ImportEPCISCommand: ParsableCommand {
               "refused: event at \(item.path): \(reason); nothing was written to \(ledger.directory)", status: .findings)
           }
         } else {
-          run.append(envelopes[position])
+          run.append(try ready.envelope(position))
         }
         if let ref = ref(item.statement.json) { inRun.insert(ref) }
         position += 1
