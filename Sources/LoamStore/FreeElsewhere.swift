@@ -7,7 +7,7 @@ import Dispatch
 /// The value is moved into a box whose one reference is handed over, so this thread keeps no
 /// reference that the other thread's release could outrun (holding a copy until the call returned
 /// left the last release, and the whole free, to this thread whenever the other thread was quick).
-func freeElsewhere<T: Sendable>(_ value: consuming T) {
+public func freeElsewhere<T: Sendable>(_ value: consuming T) {
   let box = Unmanaged.passRetained(Held(value))
   DispatchQueue.global().async { box.release() }
 }

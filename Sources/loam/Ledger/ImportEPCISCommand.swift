@@ -38,7 +38,7 @@ struct ImportEPCISCommand: ParsableCommand {
 
   func run() throws {
     guard !files.isEmpty else { throw ValidationError("give at least one EPCIS document") }
-    var documents = try Self.read(files)
+    let documents = try Self.read(files)
     let ledger = try ledger.open()
     let state = try ledger.currentState()
     let signingKeys = try keys.load()
@@ -66,7 +66,7 @@ struct ImportEPCISCommand: ParsableCommand {
     // The statements are made: the documents' trees (most of an import's memory) can go.
     let eventCount = documents.reduce(0) { $0 + $1.events.count }
     let documentCount = documents.count
-    documents = []
+    freeElsewhere(consume documents)
     if !problems.isEmpty {
       for problem in problems { Output.error(problem) }
       throw CLIError("\(problems.count) event(s) cannot be imported; nothing was written to \(ledger.directory)")
@@ -91,23 +91,28 @@ struct ImportEPCISCommand: ParsableCommand {
       Output.error("nothing was written to \(ledger.directory)")
       throw CLIError("", status: .findings)
     case .appended(let results):
-      let fresh = results.filter { !$0.duplicate }
+      let fresh = results.reduce(0) { $1.duplicate ? $0 : $0 + 1 }
+      let first = results.first { !$0.duplicate }?.entry.seq
+      let last = results.last { !$0.duplicate }?.entry.seq
       if json {
         try Output.json(
           [
             "events": .number(JSONNumber(eventCount)),
-            "appended": .number(JSONNumber(fresh.count)),
-            "alreadyLogged": .number(JSONNumber(results.count - fresh.count)),
-            "first": fresh.first.map { .number(JSONNumber($0.entry.seq)) } ?? .null,
-            "last": fresh.last.map { .number(JSONNumber($0.entry.seq)) } ?? .null,
+            "appended": .number(JSONNumber(fresh)),
+            "alreadyLogged": .number(JSONNumber(results.count - fresh)),
+            "first": first.map { .number(JSONNumber($0)) } ?? .null,
+            "last": last.map { .number(JSONNumber($0)) } ?? .null,
           ])
       } else {
-        let range = fresh.isEmpty ? "" : " as entries \(fresh.first!.entry.seq)–\(fresh.last!.entry.seq)"
+        let range = first.map { " as entries \($0)–\(last!)" } ?? ""
         print(
-          "imported \(eventCount) events from \(documentCount) document(s): \(fresh.count) statements appended\(range), \(results.count - fresh.count) already logged"
+          "imported \(eventCount) events from \(documentCount) document(s): \(fresh) statements appended\(range), \(results.count - fresh) already logged"
         )
       }
     }
+    // The process ends here: the statements and entries (110,848 of each in a 645 MB import) are
+    // freed on another thread instead of one by one before the exit.
+    freeElsewhere((consume items, consume outcome))
   }
 
   /// Reads, parses and validates the documents on all cores; the first that fails, in the order
@@ -223,10 +228,15 @@ struct ImportEPCISCommand: ParsableCommand {
   static func append(
     _ items: [EPCISImporter.Item], ledger: Ledger, state: LedgerState, logSigner: NoteSigner, keys: [String: [PrivateKey]]
   ) throws -> Ledger.AppendOutcome {
-    let ready = ReadyEnvelopes(items, keys: keys)
-    defer { ready.stop() }
+    var ready: ReadyEnvelopes? = ReadyEnvelopes(items, keys: keys)
+    defer {
+      ready?.stop()
+      // 100,000 envelopes take a tenth of a second to free, which the import need not wait for.
+      freeElsewhere(ready.take())
+    }
     var position = 0
     var sequenced: [String: (SHA256Digest, String?)] = [:]  // ref → entry id, shipment lot
+    sequenced.reserveCapacity(items.count)
     var recorded = 0  // items whose entries are in `sequenced`
     func ref(_ statement: JSONObject) -> String? { statement["ref"]?.stringValue }
     func nextRun(_ appended: [Ledger.Appended]) throws -> [DSSEEnvelope]? {
@@ -262,7 +272,7 @@ struct ImportEPCISCommand: ParsableCommand {
               "refused: event at \(item.path): \(reason); nothing was written to \(ledger.directory)", status: .findings)
           }
         } else {
-          run.append(try ready.envelope(position))
+          run.append(try ready!.envelope(position))
         }
         if let ref = ref(item.statement.json) { inRun.insert(ref) }
         position += 1
