@@ -30,6 +30,18 @@ extension Ledger {
     case signedHere
   }
 
+  /// An envelope to append, with the statement it signs when the caller made both (`signedHere`):
+  /// the append then takes that statement as the payload's parse instead of parsing it again. With
+  /// `.verify`, the statement is not used: the payload is parsed.
+  public struct Submission: Sendable {
+    public var envelope: DSSEEnvelope
+    public var statement: Statement?
+    public init(_ envelope: DSSEEnvelope, statement: Statement? = nil) {
+      self.envelope = envelope
+      self.statement = statement
+    }
+  }
+
   public enum AppendOutcome: Sendable {
     case appended([Appended])
     /// Nothing was written; each finding names the submitted envelope's would-be seq.
@@ -38,16 +50,16 @@ extension Ledger {
 
   /// Sequences `envelopes` as one batch (one fsync): all are accepted or none is.
   ///
-  /// `next`, when given, is asked for more envelopes after each run, with the entries that run
-  /// made (one per envelope, in order; a duplicate's is the entry logged before), so a statement
-  /// can name an entry of the same batch by id (a `receive` its `ship`). Runs continue until it
-  /// returns nil; the whole batch is still written once, or not at all. It may be called on
-  /// another thread, with the entries the run makes if the rules accept all of it, while the rules
-  /// are still being checked: a run they refuse refuses the batch, and what `next` returned is
-  /// then dropped.
+  /// `next`, when given, is asked for more envelopes (`Submission`s) after each run, with the
+  /// entries that run made (one per envelope, in order; a duplicate's is the entry logged before),
+  /// so a statement can name an entry of the same batch by id (a `receive` its `ship`). Runs
+  /// continue until it returns nil; the whole batch is still written once, or not at all. It may
+  /// be called on another thread, with the entries the run makes if the rules accept all of it,
+  /// while the rules are still being checked: a run they refuse refuses the batch, and what `next`
+  /// returned is then dropped.
   public func append(
     _ envelopes: [DSSEEnvelope], logSigner: NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout,
-    signatures check: SignatureCheck = .verify, next: (([Appended]) throws -> [DSSEEnvelope]?)? = nil
+    signatures check: SignatureCheck = .verify, next: (([Appended]) throws -> [Submission]?)? = nil
   ) throws -> AppendOutcome {
     try append(
       logSigner: { _ in logSigner }, now: now, lockTimeout: lockTimeout, signatures: check, first: { _ in envelopes },
@@ -61,7 +73,7 @@ extension Ledger {
   public func append(
     logSigner: (_ origin: String) throws -> NoteSigner, now: Timestamp, lockTimeout: Double = Ledger.defaultLockTimeout,
     signatures check: SignatureCheck = .verify, first: (LedgerState) throws -> [DSSEEnvelope],
-    next: (([Appended]) throws -> [DSSEEnvelope]?)? = nil
+    next: (([Appended]) throws -> [Submission]?)? = nil
   ) throws -> AppendOutcome {
     let lock = try LedgerLock(path: lockPath, timeout: lockTimeout)
     defer { _ = lock }
@@ -80,12 +92,14 @@ extension Ledger {
     var pendingBytes = 0  // bytes of `lines`, newlines included
     var findings: [Finding] = []
     var batchRefs: [String: Int] = [:]
-    var run: [DSSEEnvelope]? = try first(state)
+    var run: [Submission]? = try first(state).map { Submission($0) }
     // The next run, being made on another thread while the rules check this one.
-    var nextAhead: (() throws -> [DSSEEnvelope]?)? = nil
+    var nextAhead: (() throws -> [Submission]?)? = nil
     defer { _ = try? nextAhead?() }  // it never outlives the append
     nonisolated(unsafe) let makeNext = next
-    while let envelopes = run, findings.isEmpty {
+    while let submissions = run, findings.isEmpty {
+      let envelopes = submissions.map(\.envelope)
+      let statements = check == .signedHere ? submissions.map(\.statement) : nil
       guard results.count + envelopes.count <= Self.maximumBatch else {
         throw StoreError(
           .invalidInput,
@@ -100,7 +114,7 @@ extension Ledger {
         lines.reserveCapacity(max(lines.count + envelopes.count, 2 * lines.capacity))
       }
       if envelopes.count > 64 { state.reserveCapacity(entries: min(envelopes.count, tuning.stagedRows + 1)) }
-      let prepared = Self.prepare(envelopes, state: state, checkCanonical: check == .verify)
+      let prepared = Self.prepare(envelopes, state: state, checkCanonical: check == .verify, statements: statements)
       // Signatures are checked ahead of the state rules, which run in order meanwhile.
       let signatureSlots = SignatureSlots(
         envelopes, keys: prepared.keys, check: check, chunk: tuning.signatureChunk)
@@ -327,14 +341,22 @@ extension Ledger {
   /// those of the state and those the run itself introduces; the state rules (run in order
   /// afterwards) decide whether each key may sign at that point.
   /// `checkCanonical` false: the payloads are this process's own canonical serializations
-  /// (`.signedHere`), so they are not serialized again to compare.
-  static func prepare(_ envelopes: [DSSEEnvelope], state: LedgerState, checkCanonical: Bool = true) -> PreparedRun {
+  /// (`.signedHere`), so they are not serialized again to compare; nor parsed, where `statements`
+  /// gives the statement that was serialized.
+  static func prepare(
+    _ envelopes: [DSSEEnvelope], state: LedgerState, checkCanonical: Bool = true, statements: [Statement?]? = nil
+  ) -> PreparedRun {
     let count = envelopes.count
     let run = PreparedRun(count: count)
     @Sendable func parse(_ indices: Range<Int>) {
       for index in indices {
         let payload = envelopes[index].payload
         run.items[index].lineHead = Entry.lineHead(envelopes[index])
+        // The size limit is the payload's, which the given statement does not check.
+        if let statement = statements?[index], payload.count <= Statement.maximumPayloadSize {
+          run.items[index].statement = .success(statement)
+          continue
+        }
         run.items[index].statement = Result { try Statement(payload: payload) }.mapError(statementError)
         if checkCanonical, case .success(let statement) = run.items[index].statement {
           run.items[index].canonical = (try? statement.canonicalPayload()) == payload

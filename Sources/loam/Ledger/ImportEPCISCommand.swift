@@ -174,7 +174,7 @@ struct ImportEPCISCommand: ParsableCommand {
   struct ReadyEnvelopes {
     /// Per item, its place among the ready ones, or -1.
     private let slot: [Int]
-    private let work: WorkAhead<DSSEEnvelope>
+    private let work: WorkAhead<Ledger.Submission>
 
     init(_ items: [EPCISImporter.Item], keys: [String: [PrivateKey]]) {
       let ready = items.indices.filter { if case .ready = items[$0].statement { true } else { false } }
@@ -183,12 +183,12 @@ struct ImportEPCISCommand: ParsableCommand {
       self.slot = slot
       work = WorkAhead(count: ready.count) { position in
         let item = items[ready[position]]
-        return try ImportEPCISCommand.envelope(item.statement.json, item, keys: keys)
+        return try ImportEPCISCommand.submission(item.statement.json, item, keys: keys)
       }
     }
 
-    /// Item `index`'s envelope (nil if it is not ready), waiting for it or signing it here.
-    func envelope(_ index: Int) throws -> DSSEEnvelope? {
+    /// Item `index`'s envelope and statement (nil if it is not ready), waiting for it or signing it here.
+    func submission(_ index: Int) throws -> Ledger.Submission? {
       slot[index] < 0 ? nil : try work.value(slot[index])
     }
 
@@ -197,8 +197,8 @@ struct ImportEPCISCommand: ParsableCommand {
   }
 
   /// Signs statements on all cores, in order.
-  static func sign(_ work: [(JSONObject, EPCISImporter.Item)], keys: [String: [PrivateKey]]) throws -> [DSSEEnvelope] {
-    let slots = UnsafeMutableBufferPointer<Result<DSSEEnvelope?, any Error>>.allocate(capacity: max(work.count, 1))
+  static func sign(_ work: [(JSONObject, EPCISImporter.Item)], keys: [String: [PrivateKey]]) throws -> [Ledger.Submission] {
+    let slots = UnsafeMutableBufferPointer<Result<Ledger.Submission?, any Error>>.allocate(capacity: max(work.count, 1))
     slots.initialize(repeating: .success(nil))
     defer {
       slots.deinitialize()
@@ -208,17 +208,17 @@ struct ImportEPCISCommand: ParsableCommand {
     let chunk = max(1, work.count / 64)
     DispatchQueue.concurrentPerform(iterations: (work.count + chunk - 1) / chunk) { part in
       for index in (part * chunk)..<min(work.count, (part + 1) * chunk) {
-        shared[index] = Result { try envelope(work[index].0, work[index].1, keys: keys) }
+        shared[index] = Result { try submission(work[index].0, work[index].1, keys: keys) }
       }
     }
     return try slots.prefix(work.count).map { try $0.get()! }
   }
 
-  static func envelope(_ statement: JSONObject, _ item: EPCISImporter.Item, keys: [String: [PrivateKey]]) throws
-    -> DSSEEnvelope
+  static func submission(_ statement: JSONObject, _ item: EPCISImporter.Item, keys: [String: [PrivateKey]]) throws
+    -> Ledger.Submission
   {
     let actor = statement["actor"]?.stringValue ?? ""
-    return try Signing.sign(statement: .object(statement), keys: keys[actor] ?? [], source: "the event at \(item.path)")
+    return try Signing.submission(statement: .object(statement), keys: keys[actor] ?? [], source: "the event at \(item.path)")
   }
 
   /// One batch in runs. A statement that names an earlier entry (a receipt its shipment) is completed
@@ -239,7 +239,7 @@ struct ImportEPCISCommand: ParsableCommand {
     sequenced.reserveCapacity(items.count)
     var recorded = 0  // items whose entries are in `sequenced`
     func ref(_ statement: JSONObject) -> String? { statement["ref"]?.stringValue }
-    func nextRun(_ appended: [Ledger.Appended]) throws -> [DSSEEnvelope]? {
+    func nextRun(_ appended: [Ledger.Appended]) throws -> [Ledger.Submission]? {
       // The last run's entries, one per envelope, in order: the n-th is items[recorded + n].
       for result in appended {
         let statement = items[recorded].statement.json
@@ -250,7 +250,7 @@ struct ImportEPCISCommand: ParsableCommand {
         recorded += 1
       }
       guard position < items.count else { return nil }
-      var run: [DSSEEnvelope?] = []
+      var run: [Ledger.Submission?] = []
       var toSign: [(Int, JSONObject, EPCISImporter.Item)] = []
       var inRun: Set<String> = []
       while position < items.count {
@@ -272,13 +272,13 @@ struct ImportEPCISCommand: ParsableCommand {
               "refused: event at \(item.path): \(reason); nothing was written to \(ledger.directory)", status: .findings)
           }
         } else {
-          run.append(try ready!.envelope(position))
+          run.append(try ready!.submission(position))
         }
         if let ref = ref(item.statement.json) { inRun.insert(ref) }
         position += 1
       }
       let signed = try Self.sign(toSign.map { ($0.1, $0.2) }, keys: keys)
-      for (index, envelope) in zip(toSign.map(\.0), signed) { run[index] = envelope }
+      for (index, submission) in zip(toSign.map(\.0), signed) { run[index] = submission }
       return run.map { $0! }
     }
     return try ledger.append([], logSigner: logSigner, now: Clock.now(), signatures: .signedHere, next: nextRun)

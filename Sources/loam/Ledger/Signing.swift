@@ -7,6 +7,11 @@ import LoamStore
 enum Signing {
   /// Parses, validates and canonicalizes a statement, then signs it with every key.
   static func sign(statement json: JSONValue, keys: [PrivateKey], source: String) throws -> DSSEEnvelope {
+    try submission(statement: json, keys: keys, source: source).envelope
+  }
+
+  /// The envelope `sign` makes, with the statement it signs (for a `signedHere` append).
+  static func submission(statement json: JSONValue, keys: [PrivateKey], source: String) throws -> Ledger.Submission {
     let statement: Statement
     do {
       statement = try Statement(json: json)
@@ -14,7 +19,7 @@ enum Signing {
       throw CLIError("\(source): \(error.description)")
     }
     let payload = try statement.canonicalPayload()
-    return try DSSEEnvelope(payload: payload, signedBy: keys)
+    return Ledger.Submission(try DSSEEnvelope(payload: payload, signedBy: keys), statement: statement)
   }
 
   static func parseStatement(_ bytes: [UInt8], source: String) throws -> JSONValue {
