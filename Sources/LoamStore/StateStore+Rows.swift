@@ -57,11 +57,6 @@ extension StateStore {
       time.appendDescription(to: &bytes)
       bytes.append(UInt8(ascii: "\""))
     }
-    mutating func hex(_ digest: SHA256Digest) {
-      bytes.append(UInt8(ascii: "\""))
-      bytes.append(contentsOf: digest.hex.utf8)
-      bytes.append(UInt8(ascii: "\""))
-    }
   }
 
   static func encodeSeq(_ seq: UInt64, into out: inout RowWriter) { out.raw(seq) }
@@ -78,14 +73,24 @@ extension StateStore {
     out.raw("}")
   }
 
+  /// A ref's row (layout version 10), keyed by the ref's SHA-256 (`refKey`): seq (8 bytes,
+  /// big-endian), entry id, payload hash (32 each). As JSON keyed by the ref, a GS1 event hash ID's
+  /// row was 260 bytes instead of 104, and an import's 110,848 of them cost its appending thread
+  /// 0.7 s of 4.7 to write.
   static func encodeRef(_ ref: LedgerState.RefRecord, into out: inout RowWriter) {
-    out.raw("{\"seq\":")
-    out.raw(ref.seq)
-    out.raw(",\"entryID\":")
-    out.hex(ref.entryID)
-    out.raw(",\"payloadHash\":")
-    out.hex(ref.payloadHash)
-    out.raw("}")
+    out.seqKey(ref.seq)
+    out.raw(ref.entryID.bytes)
+    out.raw(ref.payloadHash.bytes)
+  }
+
+  static func refKey(_ ref: String) -> [UInt8] { SHA256.hash(Array(ref.utf8)).bytes }
+
+  static func decodeRef(_ bytes: UnsafeRawBufferPointer) -> LedgerState.RefRecord? {
+    guard bytes.count == 72, let entryID = SHA256Digest(bytes: UnsafeRawBufferPointer(rebasing: bytes[8..<40])),
+      let payloadHash = SHA256Digest(bytes: UnsafeRawBufferPointer(rebasing: bytes[40..<72]))
+    else { return nil }
+    let seq = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    return LedgerState.RefRecord(seq: seq, entryID: entryID, payloadHash: payloadHash)
   }
 
   static func encodeLot(_ lot: LedgerState.Lot, into out: inout RowWriter) {
@@ -144,6 +149,7 @@ extension StateStore {
       return value
     }
     if V.self == UInt64.self { return integer(0..<bytes.count) as? V }
+    if V.self == LedgerState.RefRecord.self { return decodeRef(raw) as? V }
     guard V.self == FieldEventRef.self else { return nil }
     // {"seq":N,"kind":"K","from":"T","until":"T"}
     func expect(_ literal: StaticString, at index: Int) -> Bool {

@@ -75,7 +75,7 @@ final class StateStore: @unchecked Sendable {
 
   struct Meta: Codable {
     /// The layout of the rows; a state written by another layout is rebuilt.
-    static let currentVersion = 9
+    static let currentVersion = 10
     var version = Meta.currentVersion
     var position: LedgerState.Position
     /// Byte offset where the head entry's line starts, and where the log ends.
@@ -254,7 +254,8 @@ final class StateStore: @unchecked Sendable {
     let digest: @Sendable (SHA256Digest) -> [UInt8] = { $0.bytes }
     return LedgerState.Backing(
       participant: loader(.participants, text), key: loader(.keys, text), field: loader(.fields, text), lot: loader(.lots, text),
-      shipment: loader(.shipments, digest), entry: loader(.entries, digest), ref: loader(.refs, text),
+      shipment: loader(.shipments, digest), entry: loader(.entries, digest),
+      ref: loader(.refs, Self.refKey),
       policy: loader(.policies, text), statement: statement)
   }
 
@@ -525,7 +526,7 @@ final class StateStore: @unchecked Sendable {
       rows(.lots, state.lots.changes, key: text, value: encodeLot),
       rows(.shipments, state.shipments.changes, key: digest, value: encodeShipment),
       rows(.entries, state.entries.changes, key: digest, value: encodeEntry),
-      rows(.refs, state.refs.changes, key: text, value: encodeRef),
+      rows(.refs, state.refs.changes, key: { $1.raw(refKey($0)) }, value: encodeRef),
       rows(.policies, state.policies.changes, key: text, value: encodeSeq),
     ]
     if let trace = state.trace {

@@ -106,6 +106,11 @@ public struct LedgerState: Sendable {
     public var seq: UInt64
     public var entryID: SHA256Digest
     public var payloadHash: SHA256Digest
+    public init(seq: UInt64, entryID: SHA256Digest, payloadHash: SHA256Digest) {
+      self.seq = seq
+      self.entryID = entryID
+      self.payloadHash = payloadHash
+    }
   }
 
   // The log position.
