@@ -52,6 +52,32 @@ import Testing
     #expect(EPCISValidator.problems(in: unknown).map(\.path) == ["$.@context[0]"])
     #expect(EPCISValidator.problems(in: .array([])).map(\.path) == ["$"])
   }
+
+  /// Each problem is named at its own place, however deep: the paths are spelled out only for the
+  /// problems (the second event holds them all, in the order they are checked).
+  @Test func nestedProblemsNameTheirPaths() throws {
+    let document = try JSONParser().parse(
+      Array(
+        #"""
+        {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument",
+         "schemaVersion":"2.0","creationDate":"2026-01-01T00:00:00Z","epcisBody":{"eventList":[
+          {"type":"ObjectEvent","eventTime":"2026-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+           "epcList":["urn:epc:id:sgtin:0614141.107346.2017"]},
+          {"type":"ObjectEvent","eventTime":"2026-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+           "errorDeclaration":{"declarationTime":"yesterday"},
+           "readPoint":{"id":"urn:epc:id:sgln:0614141.07346.1234","floor":3},
+           "sourceList":[{"source":"urn:epc:id:pgln:0614141.00001","type":"owning_party"},{"source":"urn:epc:id:pgln:0614141.00002"}],
+           "sensorElementList":[{"sensorReport":[]},"hot"],
+           "quantityList":[{"epcClass":"urn:epc:class:lgtin:4012345.012345.998877","quantity":2,"uom":"kilograms"}]}
+        ]}}
+        """#.utf8))
+    let at = "$.epcisBody.eventList[1]"
+    #expect(
+      EPCISValidator.problems(in: document).map(\.path) == [
+        "\(at).errorDeclaration.declarationTime", "\(at).readPoint.floor", "\(at).sourceList[1]",
+        "\(at).sensorElementList[0].sensorReport", "\(at).sensorElementList[1]", "\(at).quantityList[0].uom",
+      ])
+  }
 }
 
 /// Every GS1 example maps to statements, or is refused for a reason Ledger/EPCIS.md documents.

@@ -56,6 +56,26 @@ public enum EPCISValidator {
     "easting", "northing", "latitude", "longitude", "altitude",
   ]
   static let alarms: Set<String> = ["ALARM_CONDITION", "ERROR_CONDITION"]
+  static let locationMembers: Set<String> = ["id"]
+  /// The members each event type may have besides extensions, built once (built per event, the
+  /// sets were a sixth of the validation's time).
+  static let eventMembers: [String: Set<String>] = {
+    let common: Set<String> = [
+      "@context", "type", "eventTime", "recordTime", "eventTimeZoneOffset", "eventID", "certificationInfo",
+      "errorDeclaration", "bizStep", "disposition", "persistentDisposition", "readPoint", "bizLocation",
+      "bizTransactionList", "sourceList", "destinationList", "sensorElementList",
+    ]
+    let transformation: Set<String> = [
+      "inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList", "transformationID", "ilmd",
+    ]
+    return [
+      "ObjectEvent": common.union(["epcList", "quantityList", "action", "ilmd"]),
+      "AggregationEvent": common.union(["parentID", "childEPCs", "childQuantityList", "action"]),
+      "AssociationEvent": common.union(["parentID", "childEPCs", "childQuantityList", "action"]),
+      "TransactionEvent": common.union(["parentID", "epcList", "quantityList", "action"]),
+      "TransformationEvent": common.union(transformation),
+    ]
+  }()
 }
 
 private struct Checker {
@@ -111,14 +131,14 @@ private struct Checker {
     }
   }
 
-  mutating func context(_ value: JSONValue?, _ path: String, required: Bool) {
+  mutating func context(_ value: JSONValue?, _ path: @autoclosure () -> String, required: Bool) {
     guard let value else {
       if required { fail("$", "required member \"@context\" is missing (the EPCIS 2.0 JSON-LD context)") }
       return
     }
     let items = value.arrayValue ?? [value]
     for (index, item) in items.enumerated() {
-      let itemPath = value.arrayValue == nil ? path : "\(path)[\(index)]"
+      let itemPath = value.arrayValue == nil ? path() : "\(path())[\(index)]"
       switch item {
       case .string(let url):
         if !EPCISDocument.standardContexts.contains(url) {
@@ -135,8 +155,9 @@ private struct Checker {
   }
 
   /// Events are checked on all cores; problems keep document order.
-  mutating func eventList(_ value: JSONValue, _ path: String) {
-    guard let events = value.arrayValue else { return fail(path, "must be an array of events") }
+  mutating func eventList(_ value: JSONValue, _ path: @autoclosure () -> String) {
+    guard let events = value.arrayValue else { return fail(path(), "must be an array of events") }
+    let listPath = path()  // once per document, for the threads
     let chunk = max(256, events.count / 64)
     let parts = (events.count + chunk - 1) / chunk
     let found = UnsafeMutableBufferPointer<[EPCISProblem]>.allocate(capacity: max(parts, 1))
@@ -149,7 +170,7 @@ private struct Checker {
     DispatchQueue.concurrentPerform(iterations: parts) { part in
       var checker = Checker()
       for index in (part * chunk)..<min(events.count, (part + 1) * chunk) {
-        checker.event(events[index], "\(path)[\(index)]")
+        checker.event(events[index], "\(listPath)[\(index)]")
       }
       shared[part] = checker.problems
     }
@@ -158,186 +179,174 @@ private struct Checker {
 
   // MARK: Events
 
-  mutating func event(_ value: JSONValue, _ path: String) {
-    guard let event = value.objectValue else { return fail(path, "an event is a JSON object") }
+  mutating func event(_ value: JSONValue, _ path: @autoclosure () -> String) {
+    guard let event = value.objectValue else { return fail(path(), "an event is a JSON object") }
     guard let type = event["type"]?.stringValue else {
-      return fail("\(path).type", "required member \"type\" is missing")
+      return fail("\(path()).type", "required member \"type\" is missing")
     }
     guard EPCISValidator.eventTypes.contains(type) else {
-      return fail("\(path).type", "\"\(type)\" is not one of the five EPCIS 2.0 event types")
+      return fail("\(path()).type", "\"\(type)\" is not one of the five EPCIS 2.0 event types")
     }
-    if event["@context"] != nil { context(event["@context"], "\(path).@context", required: false) }
-    time(event["eventTime"], "\(path).eventTime", required: true)
-    time(event["recordTime"], "\(path).recordTime", required: false)
-    timeZoneOffset(event["eventTimeZoneOffset"], "\(path).eventTimeZoneOffset")
-    uri(event["eventID"], "\(path).eventID")
+    if event["@context"] != nil { context(event["@context"], "\(path()).@context", required: false) }
+    time(event["eventTime"], "\(path()).eventTime", required: true)
+    time(event["recordTime"], "\(path()).recordTime", required: false)
+    timeZoneOffset(event["eventTimeZoneOffset"], "\(path()).eventTimeZoneOffset")
+    uri(event["eventID"], "\(path()).eventID")
     if let info = event["certificationInfo"] {
       if let list = info.arrayValue {
-        for (index, item) in list.enumerated() { uri(item, "\(path).certificationInfo[\(index)]") }
+        for (index, item) in list.enumerated() { uri(item, "\(path()).certificationInfo[\(index)]") }
       } else {
-        uri(info, "\(path).certificationInfo")
+        uri(info, "\(path()).certificationInfo")
       }
     }
-    if let declaration = object(event["errorDeclaration"], "\(path).errorDeclaration", required: false) {
-      let at = "\(path).errorDeclaration"
-      time(declaration["declarationTime"], "\(at).declarationTime", required: true)
-      vocabulary(declaration["reason"], "\(at).reason", EPCISValidator.errorReasons)
-      uriList(declaration["correctiveEventIDs"], "\(at).correctiveEventIDs", minimum: 0)
-      extensionsOnly(declaration, at, except: ["declarationTime", "reason", "correctiveEventIDs"])
+    if let declaration = object(event["errorDeclaration"], "\(path()).errorDeclaration", required: false) {
+      func at() -> String { "\(path()).errorDeclaration" }
+      time(declaration["declarationTime"], "\(at()).declarationTime", required: true)
+      vocabulary(declaration["reason"], "\(at()).reason", EPCISValidator.errorReasons)
+      uriList(declaration["correctiveEventIDs"], "\(at()).correctiveEventIDs", minimum: 0)
+      extensionsOnly(declaration, at(), except: ["declarationTime", "reason", "correctiveEventIDs"])
     }
     let action = event["action"]
     if type != "TransformationEvent" {
       if let action {
         if let text = action.stringValue, ["OBSERVE", "ADD", "DELETE"].contains(text) {
         } else {
-          fail("\(path).action", "\(Self.show(action)) is not one of OBSERVE, ADD, DELETE")
+          fail("\(path()).action", "\(Self.show(action)) is not one of OBSERVE, ADD, DELETE")
         }
       } else {
-        fail(path, "required member \"action\" is missing")
+        fail(path(), "required member \"action\" is missing")
       }
     }
-    vocabulary(event["bizStep"], "\(path).bizStep", EPCISValidator.bizSteps)
-    vocabulary(event["disposition"], "\(path).disposition", EPCISValidator.dispositions)
-    persistentDisposition(event["persistentDisposition"], "\(path).persistentDisposition")
-    location(event["readPoint"], "\(path).readPoint")
-    location(event["bizLocation"], "\(path).bizLocation")
-    typedList(event["bizTransactionList"], "\(path).bizTransactionList", key: "bizTransaction", typeRequired: false)
-    typedList(event["sourceList"], "\(path).sourceList", key: "source", typeRequired: true)
-    typedList(event["destinationList"], "\(path).destinationList", key: "destination", typeRequired: true)
-    sensorElements(event["sensorElementList"], "\(path).sensorElementList")
-    if let ilmd = event["ilmd"], ilmd.objectValue == nil { fail("\(path).ilmd", "must be an object") }
+    vocabulary(event["bizStep"], "\(path()).bizStep", EPCISValidator.bizSteps)
+    vocabulary(event["disposition"], "\(path()).disposition", EPCISValidator.dispositions)
+    persistentDisposition(event["persistentDisposition"], "\(path()).persistentDisposition")
+    location(event["readPoint"], "\(path()).readPoint")
+    location(event["bizLocation"], "\(path()).bizLocation")
+    typedList(event["bizTransactionList"], "\(path()).bizTransactionList", key: "bizTransaction", typeRequired: false)
+    typedList(event["sourceList"], "\(path()).sourceList", key: "source", typeRequired: true)
+    typedList(event["destinationList"], "\(path()).destinationList", key: "destination", typeRequired: true)
+    sensorElements(event["sensorElementList"], "\(path()).sensorElementList")
+    if let ilmd = event["ilmd"], ilmd.objectValue == nil { fail("\(path()).ilmd", "must be an object") }
 
-    let allowedFields: Set<String>
     switch type {
     case "ObjectEvent":
-      allowedFields = ["epcList", "quantityList", "action", "ilmd"]
-      uriList(event["epcList"], "\(path).epcList", minimum: 0, unique: true)
-      quantityList(event["quantityList"], "\(path).quantityList")
+      uriList(event["epcList"], "\(path()).epcList", minimum: 0, unique: true)
+      quantityList(event["quantityList"], "\(path()).quantityList")
       let hasEPCs = event["epcList"]?.arrayValue != nil
       let hasQuantities = (event["quantityList"]?.arrayValue?.count ?? 0) >= 1
       let hasSensors = (event["sensorElementList"]?.arrayValue?.count ?? 0) >= 1 && event["readPoint"] != nil
       if !hasEPCs && !hasQuantities && !hasSensors {
-        fail(path, "an ObjectEvent needs an \"epcList\", a non-empty \"quantityList\", or sensor data at a readPoint")
+        fail(path(), "an ObjectEvent needs an \"epcList\", a non-empty \"quantityList\", or sensor data at a readPoint")
       }
       if event["ilmd"] != nil, let text = action?.stringValue, text != "ADD" {
-        fail("\(path).ilmd", "ilmd is allowed only when action is ADD")
+        fail("\(path()).ilmd", "ilmd is allowed only when action is ADD")
       }
     case "AggregationEvent", "AssociationEvent":
-      allowedFields = ["parentID", "childEPCs", "childQuantityList", "action"]
-      uri(event["parentID"], "\(path).parentID")
-      uriList(event["childEPCs"], "\(path).childEPCs", minimum: 0)
-      quantityList(event["childQuantityList"], "\(path).childQuantityList")
+      uri(event["parentID"], "\(path()).parentID")
+      uriList(event["childEPCs"], "\(path()).childEPCs", minimum: 0)
+      quantityList(event["childQuantityList"], "\(path()).childQuantityList")
     case "TransactionEvent":
-      allowedFields = ["parentID", "epcList", "quantityList", "action"]
-      uri(event["parentID"], "\(path).parentID")
-      uriList(event["epcList"], "\(path).epcList", minimum: 0)
-      quantityList(event["quantityList"], "\(path).quantityList")
+      uri(event["parentID"], "\(path()).parentID")
+      uriList(event["epcList"], "\(path()).epcList", minimum: 0)
+      quantityList(event["quantityList"], "\(path()).quantityList")
       if (event["bizTransactionList"]?.arrayValue?.count ?? 0) < 1 {
-        fail(path, "a TransactionEvent needs a non-empty \"bizTransactionList\"")
+        fail(path(), "a TransactionEvent needs a non-empty \"bizTransactionList\"")
       }
     default:  // TransformationEvent
-      allowedFields = [
-        "inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList", "transformationID", "ilmd",
-      ]
-      uriList(event["inputEPCList"], "\(path).inputEPCList", minimum: 0, unique: true)
-      uriList(event["outputEPCList"], "\(path).outputEPCList", minimum: 0, unique: true)
-      quantityList(event["inputQuantityList"], "\(path).inputQuantityList")
-      quantityList(event["outputQuantityList"], "\(path).outputQuantityList")
-      uri(event["transformationID"], "\(path).transformationID")
+      uriList(event["inputEPCList"], "\(path()).inputEPCList", minimum: 0, unique: true)
+      uriList(event["outputEPCList"], "\(path()).outputEPCList", minimum: 0, unique: true)
+      quantityList(event["inputQuantityList"], "\(path()).inputQuantityList")
+      quantityList(event["outputQuantityList"], "\(path()).outputQuantityList")
+      uri(event["transformationID"], "\(path()).transformationID")
       let lists = ["inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList"]
       let hasLists = lists.contains { (event[$0]?.arrayValue?.count ?? 0) >= 1 }
       if !hasLists && event["transformationID"] == nil {
-        fail(path, "a TransformationEvent needs inputs or outputs (EPC or quantity lists) or a \"transformationID\"")
+        fail(path(), "a TransformationEvent needs inputs or outputs (EPC or quantity lists) or a \"transformationID\"")
       }
     }
-    let common: Set<String> = [
-      "@context", "type", "eventTime", "recordTime", "eventTimeZoneOffset", "eventID", "certificationInfo",
-      "errorDeclaration", "bizStep", "disposition", "persistentDisposition", "readPoint", "bizLocation",
-      "bizTransactionList", "sourceList", "destinationList", "sensorElementList",
-    ]
-    extensionsOnly(event, path, except: common.union(allowedFields))
+    extensionsOnly(event, path(), except: EPCISValidator.eventMembers[type] ?? [])
   }
 
-  mutating func quantityList(_ value: JSONValue?, _ path: String) {
+  mutating func quantityList(_ value: JSONValue?, _ path: @autoclosure () -> String) {
     guard let value else { return }
-    guard let items = value.arrayValue else { return fail(path, "must be an array of quantity elements") }
+    guard let items = value.arrayValue else { return fail(path(), "must be an array of quantity elements") }
     for (index, item) in items.enumerated() {
-      let at = "\(path)[\(index)]"
+      func at() -> String { "\(path())[\(index)]" }
       guard let element = item.objectValue else {
-        fail(at, "a quantity element is an object")
+        fail(at(), "a quantity element is an object")
         continue
       }
-      uri(element["epcClass"], "\(at).epcClass", required: true)
+      uri(element["epcClass"], "\(at()).epcClass", required: true)
       if let quantity = element["quantity"], quantity.numberValue == nil {
-        fail("\(at).quantity", "\(Self.show(quantity)) is not a number")
+        fail("\(at()).quantity", "\(Self.show(quantity)) is not a number")
       }
       if let uom = element["uom"] {
         let ok = uom.stringValue.map { text in
           (2...3).contains(text.utf8.count)
             && text.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) }
         }
-        if ok != true { fail("\(at).uom", "\(Self.show(uom)) is not a UN/ECE Rec 20 code (2–3 capitals or digits)") }
+        if ok != true { fail("\(at()).uom", "\(Self.show(uom)) is not a UN/ECE Rec 20 code (2–3 capitals or digits)") }
       }
       for member in element.members where !["epcClass", "quantity", "uom"].contains(member.key) {
-        fail("\(at).\(member.key)", "unknown member of a quantity element (allowed: epcClass, quantity, uom)")
+        fail("\(at()).\(member.key)", "unknown member of a quantity element (allowed: epcClass, quantity, uom)")
       }
     }
   }
 
-  mutating func persistentDisposition(_ value: JSONValue?, _ path: String) {
-    guard let object = object(value, path, required: false) else { return }
-    if object["set"] == nil && object["unset"] == nil { fail(path, "needs \"set\" or \"unset\"") }
+  mutating func persistentDisposition(_ value: JSONValue?, _ path: @autoclosure () -> String) {
+    guard let object = object(value, path(), required: false) else { return }
+    if object["set"] == nil && object["unset"] == nil { fail(path(), "needs \"set\" or \"unset\"") }
     for member in object.members {
       guard member.key == "set" || member.key == "unset" else {
-        fail("\(path).\(member.key)", "unknown member (allowed: set, unset)")
+        fail("\(path()).\(member.key)", "unknown member (allowed: set, unset)")
         continue
       }
       guard let items = member.value.arrayValue, !items.isEmpty else {
-        fail("\(path).\(member.key)", "must be a non-empty array of dispositions")
+        fail("\(path()).\(member.key)", "must be a non-empty array of dispositions")
         continue
       }
       for (index, item) in items.enumerated() {
-        vocabulary(item, "\(path).\(member.key)[\(index)]", EPCISValidator.dispositions)
+        vocabulary(item, "\(path()).\(member.key)[\(index)]", EPCISValidator.dispositions)
       }
     }
   }
 
-  mutating func location(_ value: JSONValue?, _ path: String) {
-    guard let object = object(value, path, required: false) else { return }
-    uri(object["id"], "\(path).id", required: true)
-    extensionsOnly(object, path, except: ["id"])
+  mutating func location(_ value: JSONValue?, _ path: @autoclosure () -> String) {
+    guard let object = object(value, path(), required: false) else { return }
+    uri(object["id"], "\(path()).id", required: true)
+    extensionsOnly(object, path(), except: EPCISValidator.locationMembers)
   }
 
-  mutating func typedList(_ value: JSONValue?, _ path: String, key: String, typeRequired: Bool) {
+  mutating func typedList(_ value: JSONValue?, _ path: @autoclosure () -> String, key: String, typeRequired: Bool) {
     guard let value else { return }
-    guard let items = value.arrayValue else { return fail(path, "must be an array") }
+    guard let items = value.arrayValue else { return fail(path(), "must be an array") }
     let types = key == "bizTransaction" ? EPCISValidator.businessTransactionTypes : EPCISValidator.sourceDestinationTypes
     for (index, item) in items.enumerated() {
-      let at = "\(path)[\(index)]"
+      func at() -> String { "\(path())[\(index)]" }
       guard let object = item.objectValue else {
-        fail(at, "must be an object with \"\(key)\"\(typeRequired ? " and \"type\"" : "")")
+        fail(at(), "must be an object with \"\(key)\"\(typeRequired ? " and \"type\"" : "")")
         continue
       }
-      uri(object[key], "\(at).\(key)", required: true)
-      if typeRequired && object["type"] == nil { fail(at, "required member \"type\" is missing") }
-      vocabulary(object["type"], "\(at).type", types)
+      uri(object[key], "\(at()).\(key)", required: true)
+      if typeRequired && object["type"] == nil { fail(at(), "required member \"type\" is missing") }
+      vocabulary(object["type"], "\(at()).type", types)
       for member in object.members where member.key != key && member.key != "type" {
-        fail("\(at).\(member.key)", "unknown member (allowed: type, \(key))")
+        fail("\(at()).\(member.key)", "unknown member (allowed: type, \(key))")
       }
     }
   }
 
-  mutating func sensorElements(_ value: JSONValue?, _ path: String) {
+  mutating func sensorElements(_ value: JSONValue?, _ path: @autoclosure () -> String) {
     guard let value else { return }
-    guard let items = value.arrayValue else { return fail(path, "must be an array of sensor elements") }
+    guard let items = value.arrayValue else { return fail(path(), "must be an array of sensor elements") }
     for (index, item) in items.enumerated() {
-      let at = "\(path)[\(index)]"
+      func at() -> String { "\(path())[\(index)]" }
       guard let element = item.objectValue else {
-        fail(at, "a sensor element is an object")
+        fail(at(), "a sensor element is an object")
         continue
       }
-      if let metadata = object(element["sensorMetadata"], "\(at).sensorMetadata", required: false) {
-        let m = "\(at).sensorMetadata"
+      if let metadata = object(element["sensorMetadata"], "\(at()).sensorMetadata", required: false) {
+        let m = "\(at()).sensorMetadata"
         for key in ["time", "startTime", "endTime"] { time(metadata[key], "\(m).\(key)", required: false) }
         for key in ["deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules"] {
           uri(metadata[key], "\(m).\(key)")
@@ -347,45 +356,45 @@ private struct Checker {
           except: ["time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules"])
       }
       guard let reports = element["sensorReport"]?.arrayValue, !reports.isEmpty else {
-        fail("\(at).sensorReport", "required: a non-empty array of sensor reports")
+        fail("\(at()).sensorReport", "required: a non-empty array of sensor reports")
         continue
       }
-      for (number, report) in reports.enumerated() { sensorReport(report, "\(at).sensorReport[\(number)]") }
-      extensionsOnly(element, at, except: ["sensorMetadata", "sensorReport"])
+      for (number, report) in reports.enumerated() { sensorReport(report, "\(at()).sensorReport[\(number)]") }
+      extensionsOnly(element, at(), except: ["sensorMetadata", "sensorReport"])
     }
   }
 
-  mutating func sensorReport(_ value: JSONValue, _ path: String) {
-    guard let report = value.objectValue else { return fail(path, "a sensor report is an object") }
-    time(report["time"], "\(path).time", required: false)
+  mutating func sensorReport(_ value: JSONValue, _ path: @autoclosure () -> String) {
+    guard let report = value.objectValue else { return fail(path(), "a sensor report is an object") }
+    time(report["time"], "\(path()).time", required: false)
     for key in [
       "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules", "microorganism", "chemicalSubstance",
       "coordinateReferenceSystem", "uriValue",
     ] {
-      uri(report[key], "\(path).\(key)")
+      uri(report[key], "\(path()).\(key)")
     }
     for key in ["value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"] {
-      if let number = report[key], number.numberValue == nil { fail("\(path).\(key)", "\(Self.show(number)) is not a number") }
+      if let number = report[key], number.numberValue == nil { fail("\(path()).\(key)", "\(Self.show(number)) is not a number") }
     }
-    if let flag = report["booleanValue"], flag.boolValue == nil { fail("\(path).booleanValue", "must be true or false") }
+    if let flag = report["booleanValue"], flag.boolValue == nil { fail("\(path()).booleanValue", "must be true or false") }
     if let text = report["hexBinaryValue"],
       text.stringValue.map({ !$0.isEmpty && $0.allSatisfy(\.isHexDigit) }) != true
     {
-      fail("\(path).hexBinaryValue", "must be hexadecimal digits")
+      fail("\(path()).hexBinaryValue", "must be hexadecimal digits")
     }
-    string(report["stringValue"], "\(path).stringValue")
-    string(report["uom"], "\(path).uom")
-    vocabulary(report["component"], "\(path).component", EPCISValidator.components)
-    vocabulary(report["exception"], "\(path).exception", EPCISValidator.alarms)
-    if let type = report["type"], type.stringValue == nil { fail("\(path).type", "must be a string") }
+    string(report["stringValue"], "\(path()).stringValue")
+    string(report["uom"], "\(path()).uom")
+    vocabulary(report["component"], "\(path()).component", EPCISValidator.components)
+    vocabulary(report["exception"], "\(path()).exception", EPCISValidator.alarms)
+    if let type = report["type"], type.stringValue == nil { fail("\(path()).type", "must be a string") }
   }
 
   // MARK: Values
 
   /// Members not in `except` must be namespaced extensions (`prefix:name` or an absolute IRI).
-  mutating func extensionsOnly(_ object: JSONObject, _ path: String, except: Set<String>) {
+  mutating func extensionsOnly(_ object: JSONObject, _ path: @autoclosure () -> String, except: Set<String>) {
     for member in object.members where !except.contains(member.key) && !URIFormat.isValid(member.key) {
-      fail("\(path).\(member.key)", "unknown member; an extension needs a namespace prefix (\"ext:\(member.key)\")")
+      fail("\(path()).\(member.key)", "unknown member; an extension needs a namespace prefix (\"ext:\(member.key)\")")
     }
   }
 
@@ -395,33 +404,33 @@ private struct Checker {
     fail(parts.dropLast().joined(separator: "."), "required member \"\(parts.last ?? "")\" is missing")
   }
 
-  mutating func allowed(_ object: JSONObject, _ path: String, _ keys: Set<String>) {
-    extensionsOnly(object, path, except: keys)
+  mutating func allowed(_ object: JSONObject, _ path: @autoclosure () -> String, _ keys: Set<String>) {
+    extensionsOnly(object, path(), except: keys)
   }
 
-  mutating func object(_ value: JSONValue?, _ path: String, required: Bool) -> JSONObject? {
+  mutating func object(_ value: JSONValue?, _ path: @autoclosure () -> String, required: Bool) -> JSONObject? {
     guard let value else {
-      if required { fail(path, "required member is missing") }
+      if required { fail(path(), "required member is missing") }
       return nil
     }
     guard let object = value.objectValue else {
-      fail(path, "must be an object")
+      fail(path(), "must be an object")
       return nil
     }
     return object
   }
 
-  mutating func string(_ value: JSONValue?, _ path: String, required: Bool = false) {
+  mutating func string(_ value: JSONValue?, _ path: @autoclosure () -> String, required: Bool = false) {
     guard let value else {
-      if required { fail(path, "required member is missing") }
+      if required { fail(path(), "required member is missing") }
       return
     }
-    if value.stringValue == nil { fail(path, "must be a string") }
+    if value.stringValue == nil { fail(path(), "must be a string") }
   }
 
-  mutating func version(_ value: JSONValue?, _ path: String, required: Bool) {
+  mutating func version(_ value: JSONValue?, _ path: @autoclosure () -> String, required: Bool) {
     guard let value else {
-      if required { fail(path, "required member is missing (e.g. \"2.0\")") }
+      if required { fail(path(), "required member is missing (e.g. \"2.0\")") }
       return
     }
     let ok = value.stringValue.map { text in
@@ -430,24 +439,24 @@ private struct Checker {
           !part.isEmpty && part.allSatisfy(\.isASCIIDigitCharacter)
         }
     }
-    if ok != true { fail(path, "\(Self.show(value)) is not a version such as \"2.0\"") }
+    if ok != true { fail(path(), "\(Self.show(value)) is not a version such as \"2.0\"") }
   }
 
-  mutating func time(_ value: JSONValue?, _ path: String, required: Bool) {
+  mutating func time(_ value: JSONValue?, _ path: @autoclosure () -> String, required: Bool) {
     guard let value else {
       if required {
-        missing(path)
+        missing(path())
       }
       return
     }
     guard let text = value.stringValue, Self.isDateTime(text) else {
-      return fail(path, "\(Self.show(value)) is not an RFC 3339 date-time (e.g. 2026-09-14T07:30:00+02:00)")
+      return fail(path(), "\(Self.show(value)) is not an RFC 3339 date-time (e.g. 2026-09-14T07:30:00+02:00)")
     }
   }
 
-  mutating func timeZoneOffset(_ value: JSONValue?, _ path: String) {
+  mutating func timeZoneOffset(_ value: JSONValue?, _ path: @autoclosure () -> String) {
     guard let value else {
-      return missing(path)
+      return missing(path())
     }
     let bytes = Array((value.stringValue ?? "").utf8)
     var ok = false
@@ -458,40 +467,40 @@ private struct Checker {
     {
       ok = (hours <= 13 && minutes <= 59) || (hours == 14 && minutes == 0)
     }
-    if !ok { fail(path, "\(Self.show(value)) is not a time zone offset such as \"+02:00\"") }
+    if !ok { fail(path(), "\(Self.show(value)) is not a time zone offset such as \"+02:00\"") }
   }
 
-  mutating func uri(_ value: JSONValue?, _ path: String, required: Bool = false) {
+  mutating func uri(_ value: JSONValue?, _ path: @autoclosure () -> String, required: Bool = false) {
     guard let value else {
       if required {
-        missing(path)
+        missing(path())
       }
       return
     }
     guard let text = value.stringValue, URIFormat.isValid(text) else {
-      return fail(path, "\(Self.show(value)) is not a URI")
+      return fail(path(), "\(Self.show(value)) is not a URI")
     }
   }
 
-  mutating func uriList(_ value: JSONValue?, _ path: String, minimum: Int, unique: Bool = false) {
+  mutating func uriList(_ value: JSONValue?, _ path: @autoclosure () -> String, minimum: Int, unique: Bool = false) {
     guard let value else { return }
-    guard let items = value.arrayValue else { return fail(path, "must be an array of URIs") }
-    if items.count < minimum { fail(path, "needs at least \(minimum) element(s)") }
-    for (index, item) in items.enumerated() { uri(item, "\(path)[\(index)]") }
-    if unique && Set(items).count != items.count { fail(path, "elements must be unique") }
+    guard let items = value.arrayValue else { return fail(path(), "must be an array of URIs") }
+    if items.count < minimum { fail(path(), "needs at least \(minimum) element(s)") }
+    for (index, item) in items.enumerated() { uri(item, "\(path())[\(index)]") }
+    if unique && Set(items).count != items.count { fail(path(), "elements must be unique") }
   }
 
   /// A CBV bare word from `words`, or a URI outside the CBV's URN and ns.gs1.org spaces.
-  mutating func vocabulary(_ value: JSONValue?, _ path: String, _ words: Set<String>) {
+  mutating func vocabulary(_ value: JSONValue?, _ path: @autoclosure () -> String, _ words: Set<String>) {
     guard let value else { return }
-    guard let text = value.stringValue else { return fail(path, "must be a string") }
+    guard let text = value.stringValue else { return fail(path(), "must be a string") }
     if words.contains(text) { return }
     if URIFormat.isValid(text), !text.hasPrefix("urn:epcglobal:cbv"), !text.hasPrefix("https://ns.gs1.org/cbv/"),
       !text.hasPrefix("http://ns.gs1.org/cbv/")
     {
       return
     }
-    fail(path, "\"\(text)\" is neither a CBV 2.0 term nor a URI of another vocabulary")
+    fail(path(), "\"\(text)\" is neither a CBV 2.0 term nor a URI of another vocabulary")
   }
 
   // MARK: Formats
