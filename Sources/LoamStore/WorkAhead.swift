@@ -10,10 +10,13 @@ import Synchronization
 /// its values into their slots, and then signals the chunk's group.
 public final class WorkAhead<Value: Sendable>: @unchecked Sendable {
   // @unchecked: a slot is written only by the thread that claimed its chunk, and read only after
-  // that chunk's group is signalled (or by that thread itself).
+  // that chunk's group is signalled (or by that thread itself); `make` is let go only by `stop`,
+  // once the other thread has returned and no `value` call is in flight.
   private let count: Int
   private let chunk: Int
-  private let make: @Sendable (Int) throws -> Value
+  private var make: (@Sendable (Int) throws -> Value)?
+  /// Left when the other thread has run out of chunks.
+  private let working = DispatchGroup()
   private let slots: UnsafeMutableBufferPointer<Result<Value, any Error>?>
   private let made: [DispatchGroup]
   /// The next chunk to claim; `chunks` once every chunk is claimed, or stopped.
@@ -32,7 +35,11 @@ public final class WorkAhead<Value: Sendable>: @unchecked Sendable {
       return group
     }
     // The thread holds `self` until it runs out of chunks, so the slots outlive it.
-    DispatchQueue.global().async { while self.claimAndMake() {} }
+    working.enter()
+    DispatchQueue.global().async {
+      while self.claimAndMake() {}
+      self.working.leave()
+    }
   }
 
   deinit {
@@ -52,12 +59,19 @@ public final class WorkAhead<Value: Sendable>: @unchecked Sendable {
     return try result.get()
   }
 
-  /// Lets the other thread stop after the chunk it is on: the caller needs no more values (those
-  /// not made by now are not made; `value` throws `CancellationError` for them).
+  /// Stops the other thread after the chunk it is on, and waits for it: the caller needs no more
+  /// values (those not made by now are not made; `value` throws `CancellationError` for them) and
+  /// has no `value` call in flight. Then `make` is let go, with what it holds.
+  ///
+  /// Call it before the process may exit: a thread still making values (signing, in an import)
+  /// while `exit` runs OpenSSL's cleanup crashed the process, and so could the last release of a
+  /// key that `make` holds, on whichever thread frees this.
   public func stop() {
     let unclaimed = nextChunk.exchange(chunks, ordering: .acquiringAndReleasing)
     // Every group is left once, or libdispatch traps when it is freed.
     for chunk in unclaimed..<chunks { made[chunk].leave() }
+    working.wait()
+    make = nil
   }
 
   /// Claims the next chunk and makes its values; false when none is left.
@@ -71,7 +85,7 @@ public final class WorkAhead<Value: Sendable>: @unchecked Sendable {
       claimed = original
     }
     for index in (claimed * chunk)..<min(count, (claimed + 1) * chunk) {
-      slots[index] = Result { try make(index) }
+      slots[index] = Result { try make!(index) }
     }
     made[claimed].leave()
     return true

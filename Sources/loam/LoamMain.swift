@@ -33,6 +33,8 @@ enum LoamMain {
   }
 
   static func main() {
+    // Threads that sign or free keys may still be at work when `loam` exits (after an error).
+    OpenSSLExit.keepStateUntilExit()
     // Past a file-size limit (`ulimit -f`) a write should fail with EFBIG, which the ledger
     // rolls back and reports, rather than kill the process with SIGXFSZ mid-append.
     signal(SIGXFSZ, SIG_IGN)
