@@ -110,8 +110,8 @@ struct ImportEPCISCommand: ParsableCommand {
         )
       }
     }
-    // The process ends here: the statements and entries (110,848 of each in an import of about 640 MB) are
-    // freed on another thread instead of one by one before the exit.
+    // The process ends here: the statements and entries (110,848 of each in an import of about
+    // 640 MB) are freed on another thread instead of one by one before the exit.
     freeElsewhere((consume items, consume outcome))
   }
 
