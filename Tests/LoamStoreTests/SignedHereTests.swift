@@ -20,34 +20,34 @@ import Testing
     return (try DSSEEnvelope(payload: try statement.canonicalPayload(), signedBy: [key]), statement)
   }
 
+  /// Appends `submission` as the one run a `next` gives.
+  func append(_ submission: Ledger.Submission, to demo: DemoLedger, _ check: Ledger.SignatureCheck) throws
+    -> Ledger.AppendOutcome
+  {
+    var asked = false
+    return try demo.built.ledger.append(
+      [], logSigner: try demo.logSigner(), now: now, signatures: check,
+      next: { _ in
+        defer { asked = true }
+        return asked ? nil : [submission]
+      })
+  }
+
   @Test func aGivenStatementIsTakenAsTheParse() throws {
     let demo = try DemoLedger()
     defer { demo.remove() }
-    let ledger = demo.built.ledger
     let (envelope, _) = try observation(demo, lot: demo.built.bottleLot, note: "sediment")
     // A statement of another lot, given with the envelope: `signedHere` takes it, so the rules
     // check that lot (which does not exist) instead of the payload's.
     let (_, other) = try observation(demo, lot: "NO-SUCH-LOT", note: "sediment")
-    var asked = false
-    let refused = try ledger.append(
-      [], logSigner: try demo.logSigner(), now: now, signatures: .signedHere,
-      next: { _ in
-        defer { asked = true }
-        return asked ? nil : [Ledger.Submission(envelope, statement: other)]
-      })
+    let refused = try append(Ledger.Submission(envelope, statement: other), to: demo, .signedHere)
     guard case .refused(let findings) = refused else {
       Issue.record("a statement of an unknown lot was accepted")
       return
     }
     #expect(findings.map(\.code) == ["state.unknown-lot"])
     // With `verify`, the payload is parsed and the statement given is not used.
-    asked = false
-    let verified = try ledger.append(
-      [], logSigner: try demo.logSigner(), now: now, signatures: .verify,
-      next: { _ in
-        defer { asked = true }
-        return asked ? nil : [Ledger.Submission(envelope, statement: other)]
-      })
+    let verified = try append(Ledger.Submission(envelope, statement: other), to: demo, .verify)
     guard case .appended(let results) = verified else {
       Issue.record("the payload's own statement was refused: \(verified)")
       return
@@ -63,13 +63,7 @@ import Testing
     let (envelope, statement) = try observation(
       demo, lot: demo.built.bottleLot, note: String(repeating: "x", count: Statement.maximumPayloadSize))
     let before = try Data(contentsOf: URL(fileURLWithPath: ledger.entriesPath))
-    var asked = false
-    let outcome = try ledger.append(
-      [], logSigner: try demo.logSigner(), now: now, signatures: .signedHere,
-      next: { _ in
-        defer { asked = true }
-        return asked ? nil : [Ledger.Submission(envelope, statement: statement)]
-      })
+    let outcome = try append(Ledger.Submission(envelope, statement: statement), to: demo, .signedHere)
     guard case .refused(let findings) = outcome else {
       Issue.record("a payload over \(Statement.maximumPayloadSize) bytes was accepted")
       return
