@@ -103,11 +103,15 @@ final class SupplyChainFixture: Sendable {
   /// A private copy of the fixture's ledger (keys stay shared and read-only).
   func copy() throws -> Scratch {
     let scratch = try Scratch()
-    try FileManager.default.copyItem(atPath: ledger, toPath: scratch.path("ledger"))
-    // Another test's reader may have had state.sqlite open while it was copied: the copy's database
-    // and write-ahead log can then be from different moments, and the copy's first writer rebuilds
-    // the state. Rebuild it now, so a test that compares every file before and after a refused append
-    // sees only what the append did.
+    // The log and the files beside it, but not the derived state: another test's reader may have
+    // state.sqlite open, so its write-ahead log can vanish mid-copy (copyItem then failed), or the
+    // copy's database and log be from different moments. The state is rebuilt instead, so a test that
+    // compares every file before and after a refused append sees only what the append did.
+    let files = FileManager.default
+    try files.createDirectory(atPath: scratch.path("ledger"), withIntermediateDirectories: true)
+    for name in try files.contentsOfDirectory(atPath: ledger) where !name.hasPrefix("state.sqlite") {
+      try files.copyItem(atPath: ledger + "/" + name, toPath: scratch.path("ledger/" + name))
+    }
     let settled = try LoamBinary.run(["reindex", "--ledger", scratch.path("ledger")])
     guard settled.status == 0 else { throw FixtureError(message: "reindex of a fixture copy failed: \(settled)") }
     return scratch
