@@ -1,13 +1,13 @@
 import Dispatch
-import Synchronization
+import LoamCore
 
 /// Makes `count` values, in order, on another thread, while the caller works on the values made
 /// so far: an import's envelopes are signed while the batch before them is appended. Taking a
 /// value not made yet makes it (and its chunk) on the taking thread, unless the other thread is
 /// already on it, then waits for that; so the taker never waits for values behind the one it needs.
 ///
-/// Values are made a chunk at a time: a thread claims the next chunk (one atomic counter), makes
-/// its values into their slots, and then signals the chunk's group.
+/// Values are made a chunk at a time: a thread claims the next chunk (`ChunkClaims`), makes its
+/// values into their slots, and then signals the chunk's group.
 public final class WorkAhead<Value: Sendable>: @unchecked Sendable {
   // @unchecked: a slot is written only by the thread that claimed its chunk, and read only after
   // that chunk's group is signalled (or by that thread itself); `make` is let go only by `stop`,
@@ -19,17 +19,17 @@ public final class WorkAhead<Value: Sendable>: @unchecked Sendable {
   private let working = DispatchGroup()
   private let slots: UnsafeMutableBufferPointer<Result<Value, any Error>?>
   private let made: [DispatchGroup]
-  /// The next chunk to claim; `chunks` once every chunk is claimed, or stopped.
-  private let nextChunk = Atomic<Int>(0)
-  private var chunks: Int { made.count }
+  private let claims: ChunkClaims
 
   public init(count: Int, chunk: Int = 256, make: @escaping @Sendable (Int) throws -> Value) {
+    let chunk = max(1, chunk)
     self.count = count
-    self.chunk = max(1, chunk)
+    self.chunk = chunk
     self.make = make
+    claims = ChunkClaims(count: count, chunk: chunk)
     slots = .allocate(capacity: max(count, 1))
     slots.initialize(repeating: nil)
-    made = (0..<((count + max(1, chunk) - 1) / max(1, chunk))).map { _ in
+    made = (0..<((count + chunk - 1) / chunk)).map { _ in
       let group = DispatchGroup()
       group.enter()
       return group
@@ -50,11 +50,8 @@ public final class WorkAhead<Value: Sendable>: @unchecked Sendable {
   /// Value `index`, made here if no thread has begun it; rethrows the error making it threw.
   public func value(_ index: Int) throws -> Value {
     precondition(index >= 0 && index < count, "WorkAhead: index out of range")
-    let wanted = index / chunk
-    while nextChunk.load(ordering: .acquiring) <= wanted {
-      _ = claimAndMake()
-    }
-    made[wanted].wait()
+    while claims.handedOut <= index { _ = claimAndMake() }
+    made[index / chunk].wait()
     guard let result = slots[index] else { throw CancellationError() }
     return try result.get()
   }
@@ -67,27 +64,18 @@ public final class WorkAhead<Value: Sendable>: @unchecked Sendable {
   /// while `exit` runs OpenSSL's cleanup crashed the process, and so could the last release of a
   /// key that `make` holds, on whichever thread frees this.
   public func stop() {
-    let unclaimed = nextChunk.exchange(chunks, ordering: .acquiringAndReleasing)
+    let handedOut = claims.stop()
     // Every group is left once, or libdispatch traps when it is freed.
-    for chunk in unclaimed..<chunks { made[chunk].leave() }
+    for group in made[((handedOut + chunk - 1) / chunk)...] { group.leave() }
     working.wait()
     make = nil
   }
 
   /// Claims the next chunk and makes its values; false when none is left.
   private func claimAndMake() -> Bool {
-    var claimed = nextChunk.load(ordering: .relaxed)
-    while true {
-      guard claimed < chunks else { return false }
-      let (exchanged, original) = nextChunk.compareExchange(
-        expected: claimed, desired: claimed + 1, ordering: .acquiringAndReleasing)
-      if exchanged { break }
-      claimed = original
-    }
-    for index in (claimed * chunk)..<min(count, (claimed + 1) * chunk) {
-      slots[index] = Result { try make!(index) }
-    }
-    made[claimed].leave()
+    guard let range = claims.claim() else { return false }
+    for index in range { slots[index] = Result { try make!(index) } }
+    made[range.lowerBound / chunk].leave()
     return true
   }
 }

@@ -28,8 +28,16 @@ public final class ChunkClaims: Sendable {
     return start..<min(count, start + chunk)
   }
 
+  /// How many indices have been handed out (all of them once stopped): index `i` is claimed when
+  /// this is above `i`.
+  public var handedOut: Int { next.withLock { min($0, count) } }
+
   /// Hands out nothing more (the work was given up); ranges already claimed are not affected.
-  public func stop() {
-    next.withLock { $0 = count }
+  /// Returns how many indices had been handed out until then.
+  @discardableResult public func stop() -> Int {
+    next.withLock { next in
+      defer { next = count }
+      return min(next, count)
+    }
   }
 }
