@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 public import LoamCore
 import LoamCrypto
@@ -134,71 +133,19 @@ extension Ledger {
   }
 
   /// The log's lines from byte `start`, in batches of up to 4096, each line with its entry and
-  /// statement (nil: unreadable line), valid during the call of `body`. Another thread reads the
-  /// next batch and parses it while `body` handles this one, then both parse; the handled batch
-  /// is freed on another thread. (Spreading the parse over every core took cycles from the thread
-  /// `body` runs on, which all else waits for; so did reading there, a sixth of its time.)
+  /// statement (nil: unreadable line), valid during the call of `body`. Another thread reads and
+  /// parses the batches ahead, and frees those handled (`ParsedBatches`).
   func forEachParsedBatch(
     from start: Int,
     _ body: ([ArraySlice<UInt8>], UnsafeBufferPointer<(Entry, Result<Statement, StatementError>)?>) throws -> Void
   ) throws {
-    let source = BatchSource(try LogReader(path: entriesPath, from: start))
-    defer { source.reader.close() }
-    var current = SharedParse(try source.next())
-    current.parse(alsoOn: nil)
-    while !current.lines.isEmpty {
-      let group = DispatchGroup()
-      let ahead = source.readAhead(on: group)
-      do {
-        try body(current.lines, current.results)
-      } catch {
-        group.wait()
-        throw error
-      }
-      let next: SharedParse
-      do {
-        next = try ahead.get()
-      } catch {
-        group.wait()
-        throw error
-      }
-      next.parse(alsoOn: group)
-      freeElsewhere(consume current)
-      current = next
-    }
-  }
-
-  /// The log's reader, used by one thread at a time: the one that reads ahead hands it back
-  /// through `ReadAhead.get()`.
-  private final class BatchSource: @unchecked Sendable {
-    // @unchecked: `reader` is used by one thread at a time (see above).
-    var reader: LogReader
-    init(_ reader: LogReader) { self.reader = reader }
-
-    func next() throws -> [ArraySlice<UInt8>] { try reader.nextBatch(maximum: 4096) }
-
-    /// Reads the next batch on another thread (part of `group`), which then starts parsing it.
-    func readAhead(on group: DispatchGroup) -> ReadAhead {
-      let ahead = ReadAhead()
-      DispatchQueue.global().async(group: group) {
-        ahead.batch = Result { SharedParse(try self.next()) }
-        ahead.ready.signal()
-        if case .success(let batch) = ahead.batch, !batch.lines.isEmpty { batch.work() }
-      }
-      return ahead
-    }
-  }
-
-  /// A batch being read by another thread.
-  private final class ReadAhead: @unchecked Sendable {
-    // @unchecked: `batch` is written before `ready` is signalled, and read after it.
-    var batch: Result<SharedParse, any Error>?
-    let ready = DispatchSemaphore(value: 0)
-
-    /// The batch, once read (its parse may still be going on).
-    func get() throws -> SharedParse {
-      ready.wait()
-      return try batch!.get()
+    let batches = ParsedBatches(try LogReader(path: entriesPath, from: start))
+    defer { batches.stop() }
+    while true {
+      let batch = try batches.next()
+      if batch.lines.isEmpty { return }
+      try body(batch.lines, batch.results)
+      batches.handBack(consume batch)
     }
   }
 
@@ -215,50 +162,6 @@ extension Ledger {
     return entry.envelope.signatures.map { signature in
       let known = state.knowsKey(signature.keyID) || introduced.contains { $0.keyID == signature.keyID }
       return SignatureResult(keyID: signature.keyID, valid: known ? true : nil)
-    }
-  }
-
-  /// A batch of lines parsed in chunks by whichever threads call `work()`; `results` is read once
-  /// every caller has returned.
-  private final class SharedParse: @unchecked Sendable {
-    // @unchecked: each chunk's slots are written by the one thread that claimed it; the results
-    // are read only after every worker has finished.
-    let lines: [ArraySlice<UInt8>]
-    private let slots: UnsafeMutableBufferPointer<(Entry, Result<Statement, StatementError>)?>
-    private let claims: ChunkClaims
-    private static let chunk = 64
-
-    init(_ lines: [ArraySlice<UInt8>]) {
-      self.lines = lines
-      claims = ChunkClaims(count: lines.count, chunk: Self.chunk)
-      slots = .allocate(capacity: max(lines.count, 1))
-      slots.initialize(repeating: nil)
-    }
-
-    deinit {
-      slots.deinitialize()
-      slots.deallocate()
-    }
-
-    func work() {
-      claims.forEachClaimed { range in
-        for index in range { slots[index] = Ledger.parseLine(lines[index]) }
-      }
-    }
-
-    /// Works on this thread until every chunk is claimed, then waits for `helpers` (already working),
-    /// or, when nil, for one helper started here.
-    func parse(alsoOn helpers: DispatchGroup?) {
-      let group = helpers ?? DispatchGroup()
-      if helpers == nil, lines.count > Self.chunk { DispatchQueue.global().async(group: group) { self.work() } }
-      work()
-      group.wait()
-    }
-
-    /// The parsed lines, valid while this batch lives (not copied: a copy of every entry and
-    /// statement, and its release, were a fifth of a replay's applying thread).
-    var results: UnsafeBufferPointer<(Entry, Result<Statement, StatementError>)?> {
-      UnsafeBufferPointer(rebasing: slots[..<lines.count])
     }
   }
 
