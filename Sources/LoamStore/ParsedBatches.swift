@@ -37,7 +37,8 @@ final class ParsedBatches: @unchecked Sendable {
     DispatchQueue.global().async { self.readAndParse() }
   }
 
-  /// The next batch, parsed; empty at the end of the log.
+  /// The next batch, parsed; empty at the end of the log. After the empty batch, or an error,
+  /// there is none: call `stop()`.
   func next() throws -> ParsedBatch {
     available.wait()
     let batch = shared.withLock { $0.read.removeFirst() }
