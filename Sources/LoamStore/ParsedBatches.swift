@@ -29,7 +29,6 @@ final class ParsedBatches: @unchecked Sendable {
   /// one does when a caller stops early.)
   private let room = DispatchSemaphore(value: 0)
   private let exited = DispatchSemaphore(value: 0)
-  private var closed = false
 
   init(_ reader: LogReader, depth: Int = 2) {
     self.reader = reader
@@ -62,7 +61,11 @@ final class ParsedBatches: @unchecked Sendable {
     room.signal()
     exited.wait()
     reader.close()
-    let left = shared.withLock { shared in (shared.read, shared.handled) }
+    // Moved out, so that the other thread's release is the last.
+    let left = shared.withLock { shared in
+      defer { (shared.read, shared.handled) = ([], []) }
+      return (shared.read, shared.handled)
+    }
     freeElsewhere(left)
   }
 
