@@ -14,8 +14,9 @@ import LoamCrypto
 /// WAL journal with `synchronous=NORMAL`: a crash may lose the last transactions (the state then
 /// lags the log and is caught up) but never leaves the database inconsistent.
 final class StateStore: @unchecked Sendable {
-  // @unchecked: SQLite's default (serialized) threading mode makes a connection safe to share;
-  // the store is used by one writer under the ledger lock.
+  // @unchecked: the connection is opened with SQLITE_OPEN_NOMUTEX (multi-thread mode), so it may
+  // move between threads but must not be used by two at once; nor may its cached statements. The
+  // store is used by one thread at a time: the writer's under the ledger lock, or a reader's own.
   private let db: OpaquePointer
   let path: String
   /// A write transaction is open with rows staged by `stage(_:)`, not yet committed.
