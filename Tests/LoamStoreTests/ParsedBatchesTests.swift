@@ -7,7 +7,7 @@ import Testing
 
 /// `ParsedBatches` reads and parses the log ahead on another thread: every line comes back once, in
 /// order and parsed, across many batches; a caller that stops early (an error in its body) leaves
-/// no thread waiting and no file open.
+/// no thread waiting, and the batches read ahead are freed.
 @Suite struct ParsedBatchesTests {
   /// The demo's log repeated until it spans several batches of 4096 (each line parses alone),
   /// written once for the suite, and the seq of each of its lines.
