@@ -45,7 +45,7 @@ final class ParsedBatches: @unchecked Sendable {
     let parsed = try batch.get()
     if !parsed.lines.isEmpty {
       parsed.work()
-      parsed.waitForReader()
+      parsed.readerDone.wait()
     }
     return parsed
   }
@@ -119,9 +119,6 @@ final class ParsedBatch: @unchecked Sendable {
       for index in range { slots[index] = Ledger.parseLine(lines[index]) }
     }
   }
-
-  /// Waits until the reading thread has parsed its last chunk of this batch.
-  fileprivate func waitForReader() { readerDone.wait() }
 
   /// The parsed lines, valid while this batch lives (not copied: a copy of every entry and
   /// statement, and its release, were a fifth of a replay's applying thread).
